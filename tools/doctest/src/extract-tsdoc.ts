@@ -1,15 +1,16 @@
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import { isTypeScriptInfo, parseAttributes, splitInfo } from './attributes.js';
 import type { Example, SourceLine } from './example.js';
+import ts from './ts.js';
 
 const FENCE = /^(\s*)(`{3,}|~{3,})(.*)$/;
 const COMMENT_PREFIX = /^\s*\*? ?/;
 
 /** The dotted name of a declaration: `ScopeGuard.dismiss`, `Flags.GFP_KERNEL`. */
-function itemName(node: ts.Node): string {
+function itemName(node: TS.Node): string {
   const parts: string[] = [];
-  for (let n: ts.Node | undefined = node; n && !ts.isSourceFile(n); n = n.parent) {
-    const name = (n as ts.NamedDeclaration).name;
+  for (let n: TS.Node | undefined = node; n && !ts.isSourceFile(n); n = n.parent) {
+    const name = (n as TS.NamedDeclaration).name;
     if (
       name &&
       (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))
@@ -23,7 +24,7 @@ function itemName(node: ts.Node): string {
 }
 
 /** Splits the text of an `@example` tag into lines without their ` * ` comment prefix. */
-function tagLines(sf: ts.SourceFile, tag: ts.JSDocTag): SourceLine[] {
+function tagLines(sf: TS.SourceFile, tag: TS.JSDocTag): SourceLine[] {
   const start = tag.getStart(sf);
   const first = sf.getLineAndCharacterOfPosition(start).line;
   const last = sf.getLineAndCharacterOfPosition(tag.end).line;
@@ -52,7 +53,7 @@ export function extractTsdoc(file: string, path: string, text: string): Example[
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const examples: Example[] = [];
   const seen = new Set<number>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     // A variable statement's comment belongs to its declarations, which carry the name.
     const docs = ts.isVariableStatement(node) ? [] : ts.getJSDocCommentsAndTags(node);
     for (const doc of docs) {

@@ -22,6 +22,7 @@ export const WORKER_OPTIONS = { pool: 'threads', isolate: false } as const;
 
 const RUNTIME = fileURLToPath(new URL('./runtime.js', import.meta.url));
 const VIRTUAL = /\.doctest-\d+\.ts$/;
+const DIAGNOSTICS = /\.doctest-diagnostics\.js$/;
 
 /** Options shared by the vitest project and the CLI. */
 export interface DoctestOptions {
@@ -33,7 +34,7 @@ export interface DoctestOptions {
   timeout?: number;
 }
 
-/** Opens a session over the documents the options name. */
+/** Opens a session over the documents the options name and starts type-checking them. */
 export function openSession(options: DoctestOptions = {}): DoctestSession {
   const root = options.root ?? findRoot(process.cwd());
   const files = options.paths?.length
@@ -46,10 +47,12 @@ export function openSession(options: DoctestOptions = {}): DoctestSession {
  * The test module of a document: one vitest test per example, each importing the example as
  * its own module. It is a single line, so no frame of it can be taken for an example's line.
  */
-function testModule(session: DoctestSession, doc: Document, timeout: number): string {
+function testModule(doc: Document, generation: number, timeout: number): string {
+  const base = `./${doc.file.slice(dirname(doc.file).length + 1)}`;
   const parts = [
     `import { test } from 'vitest';`,
     `import { runExample } from ${JSON.stringify(RUNTIME)};`,
+    `const diagnostics = () => import(${JSON.stringify(`${base}.doctest-diagnostics.js?v=${generation}`)});`,
   ];
   for (const { example, module } of doc.examples) {
     const name = JSON.stringify(testName(example));
@@ -61,19 +64,17 @@ function testModule(session: DoctestSession, doc: Document, timeout: number): st
       file: example.file,
       path: example.path,
       item: example.attributes.name ?? example.item,
+      index: example.index,
       line: example.line,
       column: example.column,
       lastLine: example.line + example.lines.length,
       attributes: example.attributes,
-      diagnostics: session.diagnostics(example),
       timeout,
     };
     const hash = createHash('sha1').update(module.code).digest('hex').slice(0, 8);
-    const specifier = JSON.stringify(
-      `./${example.file.slice(dirname(example.file).length + 1)}.doctest-${example.index}.ts?v=${hash}`,
-    );
+    const specifier = JSON.stringify(`${base}.doctest-${example.index}.ts?v=${hash}`);
     parts.push(
-      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier})), ${timeout + 5000});`,
+      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier}), diagnostics), ${timeout + 5000});`,
     );
   }
   return parts.join(' ');
@@ -89,21 +90,27 @@ export function doctestPlugin(session: DoctestSession, timeout = DEFAULT_TIMEOUT
     enforce: 'pre',
     resolveId(source, importer) {
       const [path = '', query] = source.split('?');
-      if (!importer || !VIRTUAL.test(path)) return null;
+      if (!importer || !(VIRTUAL.test(path) || DIAGNOSTICS.test(path))) return null;
       const id = resolve(dirname(importer.split('?')[0]!), path);
       return query ? `${id}?${query}` : id;
     },
-    load(id) {
-      const hit = session.exampleAt(id.split('?')[0]!);
+    async load(id) {
+      const path = id.split('?')[0]!;
+      if (DIAGNOSTICS.test(path)) {
+        const doc = session.document(path.replace(DIAGNOSTICS, ''));
+        return doc ? `export default ${JSON.stringify(await session.diagnostics(doc))};` : null;
+      }
+      const hit = session.exampleAt(path);
       if (!hit) return null;
       const { doc, entry } = hit;
       return { code: entry.module.code, map: sourceMap(entry.module, entry.example, doc.text) };
     },
     transform(code, id) {
       const file = id.split('?')[0]!;
-      if (VIRTUAL.test(file) || !session.document(file)) return null;
+      if (VIRTUAL.test(file) || DIAGNOSTICS.test(file) || !session.document(file)) return null;
       const doc = session.update(file, code);
-      return { code: testModule(session, doc, timeout), map: { mappings: '' } };
+      session.startCheck();
+      return { code: testModule(doc, session.generation, timeout), map: { mappings: '' } };
     },
   };
 }

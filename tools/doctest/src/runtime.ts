@@ -14,11 +14,12 @@ export interface ExampleMeta {
   /** Path as reported. */
   path: string;
   item: string;
+  /** Index of the example within its document. */
+  index: number;
   line: number;
   column: number;
   lastLine: number;
   attributes: Pick<Attributes, 'noRun' | 'shouldThrow' | 'compileFail' | 'unknown'>;
-  diagnostics: Diagnostic[];
   timeout: number;
 }
 
@@ -102,13 +103,26 @@ function expectEqual(
   throw failure;
 }
 
-/** Runs one example with the checks its attributes ask for. */
-export async function runExample(meta: ExampleMeta, load: () => Promise<unknown>): Promise<void> {
+/** The diagnostics module of a document: each example's type errors, by index. */
+type DiagnosticsModule = () => Promise<{ default: Diagnostic[][] }>;
+
+/**
+ * Runs one example with the checks its attributes ask for. The example runs while the
+ * type-check of all examples is still under way on its own thread; a type error, once known,
+ * takes precedence over whatever the run did, so an example that does not type-check fails
+ * as a type error even when it ran.
+ */
+export async function runExample(
+  meta: ExampleMeta,
+  load: () => Promise<unknown>,
+  diagnosticsOf: DiagnosticsModule,
+): Promise<void> {
   const fence = { line: meta.line, column: meta.column + 1 };
   const fail = (at: { line: number; column: number }, message: string, cause?: unknown): never => {
     throw new DoctestFailure(meta, at.line, at.column, message, cause);
   };
-  const { attributes: attrs, diagnostics } = meta;
+  const diagnostics = async () => (await diagnosticsOf()).default[meta.index] ?? [];
+  const { attributes: attrs } = meta;
   if (attrs.unknown.length > 0) {
     fail(
       fence,
@@ -116,19 +130,21 @@ export async function runExample(meta: ExampleMeta, load: () => Promise<unknown>
     );
   }
   if (attrs.compileFail) {
-    if (diagnostics.length === 0) fail(fence, 'compile_fail example compiled without errors');
+    const diags = await diagnostics();
+    if (diags.length === 0) fail(fence, 'compile_fail example compiled without errors');
     const want = typeof attrs.compileFail === 'object' ? attrs.compileFail.code : undefined;
-    if (want !== undefined && !diagnostics.some((d) => d.code === want)) {
+    if (want !== undefined && !diags.some((d) => d.code === want)) {
       fail(
-        diagnostics[0]!,
-        `compile_fail expected error TS${want}, got:\n${formatDiagnostics(diagnostics, meta.path)}`,
+        diags[0]!,
+        `compile_fail expected error TS${want}, got:\n${formatDiagnostics(diags, meta.path)}`,
       );
     }
     return;
   }
-  if (diagnostics.length > 0)
-    fail(diagnostics[0]!, `type error\n${formatDiagnostics(diagnostics, meta.path)}`);
-  if (attrs.noRun) return;
+  const typeErrors = (diags: Diagnostic[]) => {
+    if (diags.length > 0) fail(diags[0]!, `type error\n${formatDiagnostics(diags, meta.path)}`);
+  };
+  if (attrs.noRun) return typeErrors(await diagnostics());
 
   (globalThis as Record<string, unknown>)[EQ_HELPER] = (
     actual: unknown,
@@ -136,14 +152,12 @@ export async function runExample(meta: ExampleMeta, load: () => Promise<unknown>
     line: number,
     column: number,
   ) => expectEqual(meta, actual, expected, line, column);
-  let outcome: unknown;
-  let threw = false;
-  try {
-    outcome = await withTimeout(load(), meta.timeout);
-  } catch (error) {
-    threw = true;
-    outcome = error;
-  }
+  const run = withTimeout(load(), meta.timeout).then(
+    (value) => ({ threw: false, outcome: value as unknown }),
+    (error: unknown) => ({ threw: true, outcome: error }),
+  );
+  const [{ threw, outcome }, diags] = await Promise.all([run, diagnostics()]);
+  typeErrors(diags);
   if (outcome instanceof Timeout) fail(fence, `example timed out after ${meta.timeout} ms`);
   const expected = attrs.shouldThrow;
   if (!expected) {

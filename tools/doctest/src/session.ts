@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { CheckerThread } from './checker.js';
 import { displayPath } from './discover.js';
 import type { Example } from './example.js';
 import { extractMarkdown } from './extract-markdown.js';
 import { extractTsdoc } from './extract-tsdoc.js';
 import { compileExample, type ExampleModule } from './transform.js';
-import { BatchChecker, type Diagnostic, exampleFileName } from './typecheck.js';
+import { type Diagnostic, exampleFileName } from './typecheck.js';
 
 /** The examples of one document, compiled. */
 export interface Document {
@@ -26,12 +27,14 @@ export function extractExamples(root: string, file: string, text: string): Examp
 export class DoctestSession {
   readonly root: string;
   readonly #documents = new Map<string, Document>();
-  readonly #checker: BatchChecker;
-  #diagnostics: Map<string, Diagnostic[]> | undefined;
+  readonly #checker: CheckerThread;
+  #diagnostics: Promise<Map<string, Diagnostic[]>> | undefined;
+  /** Counts the document sets checked, so a document's diagnostics module changes with them. */
+  #generation = 0;
 
   constructor(root: string, files: readonly string[]) {
     this.root = root;
-    this.#checker = new BatchChecker(root);
+    this.#checker = new CheckerThread(root);
     for (const file of files) this.update(file, readFileSync(file, 'utf8'));
   }
 
@@ -50,6 +53,7 @@ export class DoctestSession {
     const doc = { file, text, examples };
     this.#documents.set(file, doc);
     this.#diagnostics = undefined;
+    this.#generation++;
     return doc;
   }
 
@@ -67,11 +71,24 @@ export class DoctestSession {
     return doc && entry ? { doc, entry } : undefined;
   }
 
-  /** The type errors of an example, from one check of every document in the session. */
-  diagnostics(example: Example): Diagnostic[] {
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Starts the one type-check that covers every document, if it is not under way. It runs on
+   * its own thread; the examples' tests wait for its answer only when they need it.
+   */
+  startCheck(): Promise<Map<string, Diagnostic[]>> {
     this.#diagnostics ??= this.#checker.check(
       [...this.#documents.values()].flatMap((d) => d.examples),
     );
-    return this.#diagnostics.get(exampleFileName(example)) ?? [];
+    return this.#diagnostics;
+  }
+
+  /** The type errors of each example of a document, in the order of its examples. */
+  async diagnostics(doc: Document): Promise<Diagnostic[][]> {
+    const all = await this.startCheck();
+    return doc.examples.map(({ example }) => all.get(exampleFileName(example)) ?? []);
   }
 }

@@ -1,8 +1,8 @@
 import { addSegment, GenMapping, setSourceContent, toEncodedMap } from '@jridgewell/gen-mapping';
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import type { Example } from './example.js';
-
 import { EQ_HELPER } from './helpers.js';
+import ts from './ts.js';
 
 /** A stretch of a generated line that maps to the document with a constant column shift. */
 interface Run {
@@ -80,7 +80,7 @@ function findExpectations(lines: readonly string[]): Map<number, Expectation> {
     true,
     ts.ScriptKind.TS,
   );
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isExpressionStatement(node)) {
       const comment = ts.getTrailingCommentRanges(code, node.end)?.[0];
       const text = comment && code.slice(comment.pos, comment.end);

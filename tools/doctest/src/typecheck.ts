@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import type { Example } from './example.js';
 import { EQ_HELPER } from './helpers.js';
 import { type ExampleModule, mapPosition } from './transform.js';
+import ts from './ts.js';
 
 /** A type error, placed in the document that holds the example. */
 export interface Diagnostic {
@@ -24,9 +25,9 @@ export function exampleFileName(example: Example): string {
  * The repository's compiler options (from `tsconfig.base.json` at the workspace root), made
  * fit for checking examples: nothing emitted, every file a module so top-level `await` works.
  */
-export function compilerOptions(root: string): ts.CompilerOptions {
+export function compilerOptions(root: string): TS.CompilerOptions {
   const base = join(root, 'tsconfig.base.json');
-  let options: ts.CompilerOptions = {
+  let options: TS.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -54,7 +55,7 @@ export function compilerOptions(root: string): ts.CompilerOptions {
 
 interface CachedFile {
   mtimeMs: number;
-  sf: ts.SourceFile;
+  sf: TS.SourceFile;
 }
 
 /**
@@ -63,10 +64,10 @@ interface CachedFile {
  * previous program is reused, so watch mode re-checks only what changed.
  */
 export class BatchChecker {
-  readonly #options: ts.CompilerOptions;
+  readonly #options: TS.CompilerOptions;
   readonly #root: string;
   readonly #diskCache = new Map<string, CachedFile>();
-  #program: ts.Program | undefined;
+  #program: TS.Program | undefined;
 
   constructor(root: string) {
     this.#root = root;
@@ -79,7 +80,7 @@ export class BatchChecker {
   ): Map<string, Diagnostic[]> {
     const virtual = new Map<
       string,
-      { example: Example; module: ExampleModule; sf?: ts.SourceFile }
+      { example: Example; module: ExampleModule; sf?: TS.SourceFile }
     >();
     for (const e of entries) {
       if (!e.example.attributes.ignore) virtual.set(exampleFileName(e.example), { ...e });
@@ -146,7 +147,7 @@ export class BatchChecker {
   }
 
   /** Declarations and libraries are parsed once and re-read only when they change on disk. */
-  #readCached(fileName: string, read: () => ts.SourceFile | undefined): ts.SourceFile | undefined {
+  #readCached(fileName: string, read: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
     let mtimeMs = 0;
     try {
       mtimeMs = statSync(fileName).mtimeMs;
