@@ -23,6 +23,11 @@ function itemName(node: TS.Node): string {
   return parts.join('.');
 }
 
+/** The item of a module-level comment: the module's path under `src/`, as `sched/might-sleep`. */
+function moduleItem(path: string): string {
+  return path.replace(/^(?:.*\/)?src\//, '').replace(/\.ts$/, '');
+}
+
 /** Splits the text of an `@example` tag into lines without their ` * ` comment prefix. */
 function tagLines(sf: TS.SourceFile, tag: TS.JSDocTag): SourceLine[] {
   const start = tag.getStart(sf);
@@ -85,7 +90,7 @@ export function extractTsdoc(file: string, path: string, text: string): Example[
         file,
         path,
         source: 'tsdoc',
-        item: item || path,
+        item: item || moduleItem(path),
         line: fence.line,
         column: fence.column + indent.length,
         index: examples.length,
