@@ -1,0 +1,6 @@
+export function cmdFormat(_argv: string[]): number {
+  return 2;
+}
+export function cmdPatchId(_argv: string[]): number {
+  return 2;
+}
