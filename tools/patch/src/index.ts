@@ -14,6 +14,13 @@ export { ApplyError, applyToTree } from './apply.js';
 export { decodeBase85, encodeBase85 } from './base85.js';
 export { applyDelta, type BinaryHunk, encodeLiteral, parseBinaryPatch } from './binary.js';
 export { applyHunks, HunkError } from './diff-apply.js';
+export {
+  type FormatOptions,
+  type FormattedMail,
+  formatSeries,
+  joinStdout,
+  sanitizeSubject,
+} from './format.js';
 export { formatIdent, formatMailDate, parseMailDate } from './ident.js';
 export {
   cleanupSubject,
@@ -27,6 +34,7 @@ export { appendSignoff, stripspace } from './message.js';
 export { decodeBase64, decodeHeader, decodeQuotedPrintable } from './mime.js';
 export { hashObject } from './objects.js';
 export { type FilePatch, type Hunk, PatchParseError, parsePatch } from './patch.js';
+export { type PatchId, patchIds } from './patch-id.js';
 export { quoteC, unquoteC } from './quote.js';
 export {
   findSeries,
