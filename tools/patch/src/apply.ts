@@ -1,6 +1,6 @@
 import { applyBinaryHunk } from './binary.js';
 import { applyHunks, HunkError } from './diff-apply.js';
-import { hashObject, type ObjectStore } from './objects.js';
+import { hashObject, type ObjectAccess } from './objects.js';
 import type { FilePatch } from './patch.js';
 import { type BlobEntry, checkPathSafe, type TreeEditor } from './tree.js';
 
@@ -39,7 +39,7 @@ export interface ApplyResult {
 
 const shown = (p: string): string => Buffer.from(p, 'latin1').toString('utf8');
 
-async function contentOf(store: ObjectStore, e: BlobEntry): Promise<Buffer> {
+async function contentOf(store: ObjectAccess, e: BlobEntry): Promise<Buffer> {
   if (e.mode === '160000') throw new ApplyError('cannot patch a submodule', '');
   return store.read(e.oid, 'blob');
 }
@@ -50,7 +50,7 @@ interface Change {
 }
 
 async function postimage(
-  store: ObjectStore,
+  store: ObjectAccess,
   fp: FilePatch,
   path: string,
   pre: Buffer,
@@ -124,7 +124,7 @@ async function postimage(
  * the tree as it was. Paths are checked with {@link checkPathSafe} and against symlinks.
  */
 export async function applyToTree(
-  store: ObjectStore,
+  store: ObjectAccess,
   tree: TreeEditor,
   files: FilePatch[],
   opts: ApplyOptions = {},

@@ -1,7 +1,7 @@
 import { fromHeader, subjectHeader } from './email-headers.js';
 import { git } from './git.js';
 import { formatMailDate, splitIdent } from './ident.js';
-import { patchIds } from './patch-id.js';
+import { internalPatchId } from './patch-id.js';
 import { wrapText } from './wrap.js';
 
 /** Options of `rfl-patch format`, named after the `git format-patch` flags. */
@@ -34,6 +34,8 @@ interface CommitInfo {
   author: { name: string; email: string; date: string };
   subject: string;
   body: string;
+  /** Whether the raw commit (headers included) has a byte above 0x7f. */
+  rawNonAscii: boolean;
 }
 
 function parseCommit(oid: string, raw: Buffer): CommitInfo {
@@ -58,6 +60,7 @@ function parseCommit(oid: string, raw: Buffer): CommitInfo {
     author: splitIdent(authorLine.slice(7)),
     subject: subjectLines.join(' '),
     body: rest.length ? `${rest.join('\n')}\n` : '',
+    rawNonAscii: raw.some((b) => b >= 0x80),
   };
 }
 
@@ -82,6 +85,9 @@ function fileName(nr: number, subject: string, version: number | undefined): str
   const name = `${prefix}${String(nr).padStart(4, '0')}-${subject}`;
   return `${name.slice(0, prefix.length + 64 - 7 > 0 ? 64 - 7 + prefix.length : name.length)}.patch`;
 }
+
+const MIME_8BIT =
+  'MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n';
 
 function hasNonAscii(s: string): boolean {
   return /[\u0080-\uffff]/.test(s);
@@ -188,9 +194,9 @@ export async function formatSeries(
       .toString()
       .split('\n')
       .filter(Boolean);
-    if (prereq.length) {
-      const text = run(['diff-tree', '--stdin', '-p', '--no-color'], `${prereq.join('\n')}\n`);
-      for (const { patchId } of patchIds(text)) footer += `prerequisite-patch-id: ${patchId}\n`;
+    for (const oid of prereq) {
+      const diff = run(['diff-tree', '-p', '-M', '--full-index', '--no-color', oid]);
+      footer += `prerequisite-patch-id: ${internalPatchId(diff)}\n`;
     }
   }
   if (opts.changeId) footer += `${footer ? '' : '\n'}change-id: ${opts.changeId}\n`;
@@ -206,7 +212,7 @@ export async function formatSeries(
     if (prior.length === 0) return h;
     const parent = opts.thread === 'deep' ? prior[prior.length - 1]! : prior[0]!;
     const refs = opts.thread === 'deep' ? prior : [prior[0]!];
-    h += `In-Reply-To: ${parent}\nReferences: ${refs.join('\n ')}\n`;
+    h += `In-Reply-To: ${parent}\nReferences: ${refs.join('\n\t')}\n`;
     return h;
   };
 
@@ -218,7 +224,7 @@ export async function formatSeries(
       'diff-tree',
       '--stat=72',
       '--summary',
-      '--no-renames',
+      '-M',
       '--no-color',
       `${commits[0]!.oid}^`,
       last.oid,
@@ -226,7 +232,8 @@ export async function formatSeries(
     const head =
       `From ${last.oid} Mon Sep 17 00:00:00 2001\n${threading()}` +
       fromHeader(committer.name, committer.email) +
-      `Date: ${formatMailDate(committer.date)}\n${subjectHeader(tag(0), '*** SUBJECT HERE ***')}\n`;
+      `Date: ${formatMailDate(committer.date)}\n${subjectHeader(tag(0), '*** SUBJECT HERE ***')}` +
+      `${commits.some((c) => c.rawNonAscii) ? MIME_8BIT : ''}\n`;
     const body = `*** BLURB HERE ***\n\n${shortlog(commits)}`;
     mails.push({
       fileName: `${opts.version ? `v${opts.version}-` : ''}0000-cover-letter.patch`,
@@ -246,9 +253,7 @@ export async function formatSeries(
       `From ${c.oid} Mon Sep 17 00:00:00 2001\n${threading()}` +
       fromHeader(c.author.name, c.author.email) +
       `Date: ${formatMailDate(c.author.date)}\n${subjectHeader(tag(k + 1), c.subject)}` +
-      (mime
-        ? 'MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n'
-        : '') +
+      (mime ? MIME_8BIT : '') +
       `\n${c.body}---\n`;
     mails.push({
       fileName: fileName(k + 1, sanitizeSubject(c.subject), opts.version),

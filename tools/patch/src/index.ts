@@ -32,9 +32,9 @@ export {
 export { isFromLine, readMails, type SplitOptions, splitMbox } from './mbox.js';
 export { appendSignoff, stripspace } from './message.js';
 export { decodeBase64, decodeHeader, decodeQuotedPrintable } from './mime.js';
-export { hashObject } from './objects.js';
+export { hashObject, MemoryObjects, type ObjectAccess } from './objects.js';
 export { type FilePatch, type Hunk, PatchParseError, parsePatch } from './patch.js';
-export { type PatchId, patchIds } from './patch-id.js';
+export { internalPatchId, type PatchId, patchIds } from './patch-id.js';
 export { quoteC, unquoteC } from './quote.js';
 export {
   findSeries,
@@ -43,4 +43,4 @@ export {
   type SubjectTag,
   type ThreadedMessage,
 } from './series.js';
-export { checkPathSafe, UnsafePathError } from './tree.js';
+export { type BlobEntry, checkPathSafe, TreeEditor, UnsafePathError } from './tree.js';

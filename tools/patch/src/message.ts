@@ -8,7 +8,7 @@ export function stripspace(msg: Buffer): Buffer {
   const out: string[] = [];
   let blank = 0;
   for (const raw of msg.toString('latin1').split('\n')) {
-    const line = raw.replace(/[ \t\r\v\f]+$/, '');
+    const line = raw.replace(/[ \t\r]+$/, '');
     if (line === '') {
       blank++;
       continue;

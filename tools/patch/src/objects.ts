@@ -9,13 +9,55 @@ export function hashObject(type: string, data: Buffer): string {
   return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
 }
 
+/** What applying patches needs from an object database. */
+export interface ObjectAccess {
+  /** The content of object `oid`; throws when it is missing or not a `type`. */
+  read(oid: string, type: string): Promise<Buffer>;
+  /** The full id of an abbreviated one, when that object exists here. */
+  resolve(abbrev: string, type: string): Promise<string | undefined>;
+  /** Stores `data` and returns its id. */
+  write(type: string, data: Buffer): string;
+}
+
+/**
+ * An object database in memory: what tests, doctests and dry runs apply patches to.
+ *
+ * @example
+ * ```ts
+ * import { MemoryObjects } from '@rfl/patch';
+ * const db = new MemoryObjects();
+ * db.write('blob', Buffer.from('hello\n')) // => 'ce013625030ba8dba906f756967f9e9ca394464a'
+ * ```
+ */
+export class MemoryObjects implements ObjectAccess {
+  readonly objects = new Map<string, { type: string; data: Buffer }>();
+
+  async read(oid: string, type: string): Promise<Buffer> {
+    const o = this.objects.get(oid);
+    if (!o || o.type !== type) throw new Error(`object ${oid} is not a ${type} in this repository`);
+    return o.data;
+  }
+
+  async resolve(abbrev: string, type: string): Promise<string | undefined> {
+    if (/^0+$/.test(abbrev)) return undefined;
+    const hits = [...this.objects].filter(([oid, o]) => oid.startsWith(abbrev) && o.type === type);
+    return hits.length === 1 ? hits[0]![0] : undefined;
+  }
+
+  write(type: string, data: Buffer): string {
+    const oid = hashObject(type, data);
+    this.objects.set(oid, { type, data });
+    return oid;
+  }
+}
+
 /**
  * The object database of a repository: reads through `git cat-file --batch`, writes
  * loose objects directly (zlib, level 1 like git's `core.looseCompression` default),
  * each through a temporary file and a rename so a killed process never leaves a torn
  * object behind.
  */
-export class ObjectStore {
+export class ObjectStore implements ObjectAccess {
   private readonly cache = new Map<string, Buffer>();
 
   constructor(

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { splitLines } from './mbox.js';
+import { parsePatch } from './patch.js';
 
 /** One patch id with the commit it was computed for (all zeros when unknown). */
 export interface PatchId {
@@ -102,7 +103,7 @@ export function patchIds(stream: Buffer): PatchId[] {
       }
       if (line[0] === '-' || line[0] === ' ') before--;
       if (line[0] === '+' || line[0] === ' ') after--;
-      const squeezed = line.replace(/[ \t\n\r\v\f]/g, '');
+      const squeezed = line.replace(/[ \t\n\r]/g, '');
       patchlen += squeezed.length;
       hash.update(squeezed, 'latin1');
     }
@@ -112,4 +113,48 @@ export function patchIds(stream: Buffer): PatchId[] {
     else if (i >= lines.length) break;
   }
   return out;
+}
+
+/**
+ * The patch id `git format-patch --base` prints for prerequisite commits. Git computes it
+ * from its internal diff (diff.c `diff_get_patch_id`, stable, renames detected), which
+ * differs from `git patch-id --stable` on the text: paths are raw (never C-quoted), the
+ * `similarity`/`rename` lines are not hashed, and `---`/`+++` are hashed for every text
+ * file, also for pure renames and mode changes. `diff` must be
+ * `git diff-tree -p -M --full-index` output of one commit.
+ */
+export function internalPatchId(diff: Buffer): string {
+  const sum = Buffer.alloc(20);
+  const squeeze = (s: string): string => s.replace(/[ \t\n\r]/g, '');
+  const sections = diff
+    .toString('latin1')
+    .split(/^(?=diff --git )/m)
+    .filter((s) => s.startsWith('diff --git '));
+  for (const section of sections) {
+    const fp = parsePatch(Buffer.from(section, 'latin1'))[0];
+    if (!fp) continue;
+    const hash = createHash('sha1');
+    const one = squeeze(fp.oldPath ?? fp.newPath ?? '');
+    const two = squeeze(fp.newPath ?? fp.oldPath ?? '');
+    hash.update(`diff--gita/${one}b/${two}`, 'latin1');
+    if (fp.kind === 'create') hash.update(`newfilemode${fp.newMode}`);
+    else if (fp.kind === 'delete') hash.update(`deletedfilemode${fp.oldMode}`);
+    else if (fp.oldMode && fp.newMode && fp.oldMode !== fp.newMode)
+      hash.update(`oldmode${fp.oldMode}newmode${fp.newMode}`);
+    if (fp.binary) {
+      hash.update(fp.oldOid ?? ZERO);
+      hash.update(fp.newOid ?? ZERO);
+    } else {
+      if (fp.kind === 'create') hash.update(`---/dev/null+++b/${two}`, 'latin1');
+      else if (fp.kind === 'delete') hash.update(`---a/${one}+++/dev/null`, 'latin1');
+      else hash.update(`---a/${one}+++b/${two}`, 'latin1');
+      const at = section.search(/^@@ -/m);
+      if (at >= 0)
+        for (const line of section.slice(at).split('\n'))
+          if (line && !line.startsWith('@@ -') && !line.startsWith('\\ '))
+            hash.update(squeeze(line), 'latin1');
+    }
+    addHash(sum, hash);
+  }
+  return sum.toString('hex');
 }

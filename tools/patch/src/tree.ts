@@ -1,4 +1,4 @@
-import type { ObjectStore } from './objects.js';
+import type { ObjectAccess } from './objects.js';
 
 /** A blob entry: its mode (`100644`, `100755`, `120000`, `160000`) and object id. */
 export interface BlobEntry {
@@ -51,7 +51,7 @@ export class TreeEditor {
   private root: Dir;
 
   constructor(
-    private readonly store: ObjectStore,
+    private readonly store: ObjectAccess,
     rootOid: string,
   ) {
     this.root = { oid: rootOid, entries: undefined };
