@@ -1,7 +1,7 @@
 /**
  * Author parsing as `git mailinfo`'s `handle_from`: the token around the first `@` is the
  * address (with or without `<>`), the rest, with quotes and comment parentheses removed,
- * is the name; a name that is too short, too long or contains `@<>` is replaced by the
+ * is the name; a name that is empty, too long or contains `@<>` is replaced by the
  * address.
  */
 
@@ -71,6 +71,6 @@ export function parseAuthor(from: string): { name: string; email: string } {
   let name = f.replace(/\s+/g, ' ').trim();
   if (name.startsWith('(') && name.endsWith(')')) name = name.slice(1, -1);
   const bytes = Buffer.byteLength(name);
-  if (bytes < 3 || bytes > 60 || /[@<>]/.test(name)) name = email;
+  if (bytes === 0 || bytes > 60 || /[@<>]/.test(name)) name = email;
   return { name, email };
 }

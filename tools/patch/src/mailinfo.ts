@@ -26,7 +26,7 @@ export interface MailInfo {
   date: string;
   /** The commit message body (UTF-8 unless `noReencode`), before `git am`'s cleanup. */
   log: Buffer;
-  /** The patch after the break, byte for byte. */
+  /** The patch from the break line on, byte for byte (as `git mailinfo` writes it). */
   patch: Buffer;
   /** The Subject header as decoded, before cleanup (used for series parsing). */
   rawSubject: string;
@@ -139,13 +139,46 @@ export function isPatchBreak(line: Buffer): boolean {
   return false;
 }
 
-const SCISSORS = /^\s*(?:-+\s*)?(?:>8|8<|>%|%<)(?:\s*-+)?.*$/;
-
+/**
+ * `git mailinfo`'s scissors test: a line of at least 8 visible characters with a `>8`
+ * (or `8<`, `>%`, `%<`) mark, whose dashes and marks are over a third of it.
+ */
 function isScissorsLine(line: Buffer): boolean {
-  const s = stripEol(line).toString('utf8');
-  if (!/(>8|8<|>%|%<)/.test(s)) return false;
-  const perforation = (s.match(/[-]/g) ?? []).length;
-  return SCISSORS.test(s) && perforation >= 8;
+  const s = line.toString('latin1');
+  let scissors = 0;
+  let gap = 0;
+  let first = -1;
+  let last = -1;
+  let perforation = 0;
+  let inPerforation = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (inPerforation) {
+        perforation++;
+        gap++;
+      }
+      continue;
+    }
+    last = i;
+    if (first < 0) first = i;
+    if (c === '-') {
+      inPerforation = true;
+      perforation++;
+      continue;
+    }
+    const two = s.slice(i, i + 2);
+    if (two === '>8' || two === '8<' || two === '>%' || two === '%<') {
+      inPerforation = true;
+      perforation += 2;
+      scissors += 2;
+      i++;
+      continue;
+    }
+    inPerforation = false;
+  }
+  const visible = first >= 0 ? last - first + 1 : 0;
+  return scissors > 0 && visible >= 8 && visible < perforation * 3 && gap * 2 < perforation;
 }
 
 /**
@@ -273,6 +306,7 @@ export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
       }
       if (isPatchBreak(line)) {
         inPatch = true;
+        patch.push(raw);
         breakLine = stripEol(line).toString('utf8');
         continue;
       }
