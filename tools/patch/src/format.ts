@@ -64,6 +64,19 @@ function parseCommit(oid: string, raw: Buffer): CommitInfo {
   };
 }
 
+/** Splits `git cat-file --batch` output into the objects' contents, in order. */
+function readObjects(out: Buffer): Buffer[] {
+  const objects: Buffer[] = [];
+  let pos = 0;
+  while (pos < out.length) {
+    const nl = out.indexOf(0x0a, pos);
+    const size = Number(out.toString('latin1', pos, nl).split(' ')[2]);
+    objects.push(out.subarray(nl + 1, nl + 1 + size));
+    pos = nl + 1 + size + 1;
+  }
+  return objects;
+}
+
 /** `format_sanitized_subject`: the `%f` of a subject, as used in patch file names. */
 export function sanitizeSubject(subject: string): string {
   let out = '';
@@ -153,7 +166,8 @@ export async function formatSeries(
     .split('\n')
     .filter(Boolean);
   if (oids.length === 0) return [];
-  const commits = oids.map((oid) => parseCommit(oid, run(['cat-file', 'commit', oid])));
+  const raw = readObjects(run(['cat-file', '--batch'], `${oids.join('\n')}\n`));
+  const commits = oids.map((oid, i) => parseCommit(oid, raw[i]!));
   const diffs = splitDiffs(
     run(
       [

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import type { CatFile } from './git.js';
+import { writePack } from './pack.js';
 
 /** The object id git gives `data` as an object of `type`. */
 export function hashObject(type: string, data: Buffer): string {
@@ -52,13 +51,15 @@ export class MemoryObjects implements ObjectAccess {
 }
 
 /**
- * The object database of a repository: reads through `git cat-file --batch`, writes
- * loose objects directly (zlib, level 1 like git's `core.looseCompression` default),
- * each through a temporary file and a rename so a killed process never leaves a torn
- * object behind.
+ * The object database of a repository: reads through `git cat-file --batch`; new objects
+ * stay in memory until {@link ObjectStore.flush} writes them as one pack (see `pack.ts`).
+ * Until then nothing is visible to git, so an interrupted run leaves the repository as
+ * it was; the store answers reads of its own new objects from memory.
  */
 export class ObjectStore implements ObjectAccess {
   private readonly cache = new Map<string, Buffer>();
+  private pending: { oid: string; type: string; data: Buffer }[] = [];
+  private readonly pendingIds = new Set<string>();
 
   constructor(
     readonly objectsDir: string,
@@ -78,6 +79,7 @@ export class ObjectStore implements ObjectAccess {
   /** Resolves an abbreviated id from an `index` line to a full one, if it exists here. */
   async resolve(abbrev: string, type: string): Promise<string | undefined> {
     if (/^0+$/.test(abbrev)) return undefined;
+    if (abbrev.length === 40 && this.pendingIds.has(abbrev)) return abbrev;
     const obj = await this.cat.read(abbrev);
     if (!obj || obj.type !== type) return undefined;
     const oid = hashObject(type, obj.data);
@@ -87,17 +89,18 @@ export class ObjectStore implements ObjectAccess {
 
   write(type: string, data: Buffer): string {
     const oid = hashObject(type, data);
-    if (this.cache.has(oid)) return oid;
-    const dir = join(this.objectsDir, oid.slice(0, 2));
-    const file = join(dir, oid.slice(2));
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      const tmp = join(dir, `tmp_obj_${process.pid}_${oid.slice(2, 10)}`);
-      const body = Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]);
-      writeFileSync(tmp, deflateSync(body, { level: 1 }), { mode: 0o444 });
-      renameSync(tmp, file);
-    }
+    if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
+    this.pending.push({ oid, type, data });
+    this.pendingIds.add(oid);
     this.cache.set(oid, data);
     return oid;
+  }
+
+  /** Writes the new objects as one pack, so git can see them; returns the pack name. */
+  flush(): string | undefined {
+    const name = writePack(join(this.objectsDir, 'pack'), this.pending);
+    this.pending = [];
+    this.pendingIds.clear();
+    return name;
   }
 }

@@ -37,7 +37,9 @@ export class Repo {
     return new Repo(top, abs(gitDir), join(abs(common), 'objects'));
   }
 
+  /** Runs git in the work tree, after making every new object visible to it. */
   run(args: string[], input?: Buffer | string): Buffer {
+    this.store.flush();
     return git(args, input === undefined ? { cwd: this.workTree } : { cwd: this.workTree, input });
   }
 
