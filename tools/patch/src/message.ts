@@ -50,8 +50,8 @@ function footer(msg: string, sob: string): 'none' | 'other' | 'last' {
  * @example
  * ```ts
  * import { appendSignoff } from '@rfl/patch';
- * appendSignoff(Buffer.from('fix: x\n\nBody.\n'), 'A U Thor <a@example.org>').toString()
- * // => 'fix: x\n\nBody.\n\nSigned-off-by: A U Thor <a@example.org>\n'
+ * const msg = appendSignoff(Buffer.from('fix: x\n\nBody.\n'), 'A U Thor <a@example.org>');
+ * msg.toString().split('\n') // => ['fix: x', '', 'Body.', '', 'Signed-off-by: A U Thor <a@example.org>', '']
  * ```
  */
 export function appendSignoff(msg: Buffer, ident: string): Buffer {

@@ -69,18 +69,33 @@ export function decodeBase64(input: Buffer): Buffer {
   return Buffer.from(input.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Header text outside encoded words: UTF-8 when it is valid UTF-8, else Latin-1. (git
+ * copies such bytes into the commit unchanged, which can make an invalid UTF-8 author;
+ * Latin-1 is the lossless reading of 8-bit mail headers.)
+ */
+function rawHeaderText(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
+}
+
 const ENCODED_WORD = /=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g;
 
 /**
  * Decodes RFC 2047 encoded words in a header value to a UTF-8 string. Whitespace between
  * two adjacent encoded words is dropped, as the RFC says; a charset's `*language` suffix
- * is ignored; text outside encoded words is taken as UTF-8.
+ * is ignored; other text is read as UTF-8, or Latin-1 when it is not valid UTF-8.
  *
  * @example
  * ```ts
  * import { decodeHeader } from '@rfl/patch';
- * decodeHeader('=?UTF-8?q?Ren=C3=A9?= =?ISO-8859-1?B?TOlh?= <r@example.org>')
- * // => 'RenéLéa <r@example.org>'
+ * const raw = '=?UTF-8?q?Ren=C3=A9?= =?ISO-8859-1?B?TOlh?= <r@example.org>';
+ * decodeHeader(raw) // => 'RenéLéa <r@example.org>'
  * ```
  */
 export function decodeHeader(value: string | Buffer): string {
@@ -92,7 +107,7 @@ export function decodeHeader(value: string | Buffer): string {
   for (const m of text.matchAll(ENCODED_WORD)) {
     const gap = text.slice(last, m.index);
     if (!(lastWasWord && /^[ \t\r\n]*$/.test(gap)))
-      out += Buffer.from(gap, 'latin1').toString('utf8');
+      out += rawHeaderText(Buffer.from(gap, 'latin1'));
     const charset = m[1]!.split('*')[0]!;
     const payload = Buffer.from(m[3]!, 'latin1');
     const bytes =
@@ -101,7 +116,7 @@ export function decodeHeader(value: string | Buffer): string {
     last = m.index + m[0].length;
     lastWasWord = true;
   }
-  out += Buffer.from(text.slice(last), 'latin1').toString('utf8');
+  out += rawHeaderText(Buffer.from(text.slice(last), 'latin1'));
   return out;
 }
 

@@ -24,8 +24,8 @@ const FLAGS = new Set(['RFC', 'RESEND']);
  * @example
  * ```ts
  * import { parseSubject } from '@rfl/patch';
- * parseSubject('[PATCH v3 02/10] foo: bar')
- * // => { version: 3, counter: 2, total: 10, flags: [], prefixes: [], isPatch: true, title: 'foo: bar' }
+ * const tag = parseSubject('[PATCH v3 02/10] foo: bar');
+ * [tag.version, tag.counter, tag.total, tag.title] // => [3, 2, 10, 'foo: bar']
  * parseSubject('[RFC PATCH net-next 1/2] x').prefixes // => ['net-next']
  * parseSubject('[PATCHv2] y').version // => 2
  * ```
