@@ -30,14 +30,19 @@ function gitAm(dir: string, files: string[], flags: string[] = []): boolean {
   }
 }
 
-async function parity(seed: number, count: number, crlf: boolean): Promise<void> {
+async function parity(
+  seed: number,
+  count: number,
+  crlf: boolean,
+  extra: string[] = [],
+): Promise<void> {
   const root = tempDir(`parity-${seed}`);
   const src = join(root, 'src');
   initRepo(src);
   randomHistory(src, seed, 4, crlf);
   git(src, 'tag', 'base');
   randomHistory(src, seed + 1000, count, crlf);
-  const files = series(src, 'base..main', join(root, 'series'));
+  const files = series(src, 'base..main', join(root, 'series'), extra);
   const flags = crlf ? ['--keep-cr'] : [];
   clone(src, join(root, 'git'), 'base');
   clone(src, join(root, 'rfl'), 'base');
@@ -55,6 +60,9 @@ describe('am parity with git am', () => {
       await parity(seed, 30, false);
     });
   }
+  it('copies and renames (format-patch -C -C): identical commit ids', async () => {
+    await parity(77, 30, false, ['-C', '-C']);
+  });
   it('CRLF content with --keep-cr: identical commit ids', async () => {
     await parity(42, 30, true);
   });

@@ -42,6 +42,7 @@ export class AmUsageError extends Error {
 
 interface Parsed {
   subject: string;
+  warnings: string[];
   message: Buffer;
   author: { name: string; email: string; date: string };
   patch: Buffer;
@@ -55,6 +56,7 @@ function parseMail(mail: Buffer, opts: SessionOptions, committer: string): Parse
   const { name, email } = splitIdent(committer);
   return {
     subject: info.subject,
+    warnings: info.warnings,
     message: opts.signoff ? appendSignoff(msg, `${name} <${email}>`) : msg,
     author: { name: info.name, email: info.email, date },
     patch: info.patch,
@@ -130,6 +132,7 @@ async function runSession(repo: Repo, state: AmState, out: AmOutput): Promise<Am
   for (; n <= last; n++) {
     const parsed = parseMail(state.mail(n), opts, committer);
     out.info(`Applying: ${parsed.subject}`);
+    for (const w of parsed.warnings) out.error(`warning: ${w}`);
     let reason: string | undefined;
     let conflicts: string[] = [];
     const conflictStages: ConflictStage[] = [];

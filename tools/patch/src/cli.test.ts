@@ -54,3 +54,40 @@ describe('rfl-patch command line', () => {
     expect(git(dir, 'log', '--format=%s')).toBe('change f\nbase\n');
   });
 });
+
+describe('rfl-patch am on damaged mails', () => {
+  it('exits 1 with an error line, never a crash, and leaves HEAD in place', () => {
+    const dir = join(tempDir('cli-fuzz'), 'repo');
+    initRepo(dir);
+    writeFileSync(join(dir, 'f'), 'a\nb\nc\n');
+    git(dir, 'add', 'f');
+    gitRaw(dir, ['commit', '-q', '-m', 'base']);
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const good =
+      'From: A <a@example.org>\nSubject: [PATCH] f: edit\n\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n';
+    const damaged = [
+      good.replace('@@ -1,3 +1,3 @@', '@@ -1,9 +1,3 @@'),
+      good.replace(' c\n', ' x\n'),
+      good.replace('From: A <a@example.org>\n', ''),
+      good
+        .replace('diff --git a/f b/f', 'diff --git a/../f b/../f')
+        .replace('--- a/f\n+++ b/f', '--- a/../f\n+++ b/../f'),
+      good.replace(/---\n.*$/s, '---\n'),
+    ];
+    const errors = damaged.map((m) => {
+      const r = run(dir, ['am', '-'], m);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toContain('    at ');
+      expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+      run(dir, ['am', '--abort']);
+      return r.stderr.split('\n')[0];
+    });
+    expect(errors).toEqual([
+      'error: corrupt patch at line 10: hunk @@ -1,9 +1,3 @@ is truncated',
+      'error: patch failed: f:1',
+      'error: Patch does not have a valid e-mail address.',
+      "error: refusing to touch '../f': path leaves the work tree",
+      'error: Patch is empty.',
+    ]);
+  });
+});

@@ -111,7 +111,7 @@ function listFiles(dir: string, base = ''): string[] {
 /**
  * Makes `count` commits of random changes with every kind `git format-patch --binary`
  * can express: edits (with and without final newline), creations, deletions, renames
- * with edits, mode changes, binary literal and delta changes, CRLF files, empty files,
+ * with edits, copies, mode changes, binary literal and delta changes, CRLF files, empty files,
  * quoted and non-ASCII names, non-UTF-8 content. Returns nothing; the history is in `dir`.
  */
 export function randomHistory(dir: string, seed: number, count: number, crlf = false): void {
@@ -120,7 +120,7 @@ export function randomHistory(dir: string, seed: number, count: number, crlf = f
   let date = 1600000000;
   for (let c = 0; c < count; c++) {
     const files = listFiles(dir);
-    const op = files.length < 3 ? 0 : Math.floor(r() * 8);
+    const op = files.length < 3 ? 0 : Math.floor(r() * 9);
     const target = files.length ? pick(files) : '';
     const full = join(dir, target);
     let subject = '';
@@ -191,6 +191,16 @@ export function randomHistory(dir: string, seed: number, count: number, crlf = f
         data[0] = 0;
         writeFileSync(join(dir, name), data);
         subject = `binary ${name}`;
+        break;
+      }
+      case 8: {
+        const copy = `copies/${c}-${target.split('/').pop()}`;
+        mkdirSync(join(dir, 'copies'), { recursive: true });
+        writeFileSync(
+          join(dir, copy),
+          Buffer.concat([readFileSync(full), Buffer.from('copied\n')]),
+        );
+        subject = `copy ${target}`;
         break;
       }
       default: {
