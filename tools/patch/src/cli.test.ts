@@ -80,7 +80,7 @@ describe('rfl-patch am on damaged mails', () => {
       expect(r.stderr).not.toContain('    at ');
       expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
       run(dir, ['am', '--abort']);
-      return r.stderr.split('\n')[0];
+      return r.stderr.split('\n').find((l) => l.startsWith('error: '));
     });
     expect(errors).toEqual([
       'error: corrupt patch at line 10: hunk @@ -1,9 +1,3 @@ is truncated',

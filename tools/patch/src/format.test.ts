@@ -20,6 +20,12 @@ function gitFormat(src: string, args: string[]): Map<string, Buffer> {
   return new Map(readdirSync(out).map((n) => [n, readFileSync(join(out, n))]));
 }
 
+function gitFormatDir(src: string): string {
+  const out = tempDir('fp');
+  gitRaw(src, ['format-patch', '-q', '-o', out, 'base..main']);
+  return out;
+}
+
 function repoWithHistory(seed: number): string {
   const src = join(tempDir(`fmt-${seed}`), 'src');
   initRepo(src);
@@ -119,20 +125,26 @@ describe('format matches git format-patch byte for byte', () => {
     expect(joinStdout(mails, true).toString()).toBe(expected);
   });
 
-  it('git am applies rfl-patch format output to identical commits', async () => {
+  it('git am makes the same commits from rfl-patch format output as from git format-patch output', async () => {
     const src = repoWithHistory(11);
     const dir = tempDir('fmt-am');
     const mails = await formatSeries(src, 'base..main');
-    const files = mails.map((m) => {
+    const ours = mails.map((m) => {
       writeFileSync(join(dir, m.fileName), m.content);
       return join(dir, m.fileName);
     });
-    const dst = join(dir, 'dst');
-    clone(src, dst, 'base');
-    gitRaw(dst, ['am', '-q', ...files]);
-    const norm = (s: string): string => s.replace(/^[0-9a-f]{40} /gm, '');
-    expect(norm(history(dst, 'base..HEAD'))).toBe(norm(history(src, 'base..main')));
-    expect(git(dst, 'rev-parse', 'HEAD^{tree}')).toBe(git(src, 'rev-parse', 'main^{tree}'));
+    const gitDir = gitFormatDir(src);
+    const theirs = readdirSync(gitDir).sort();
+    clone(src, join(dir, 'from-rfl'), 'base');
+    clone(src, join(dir, 'from-git'), 'base');
+    gitRaw(join(dir, 'from-rfl'), ['am', '-q', ...ours]);
+    gitRaw(join(dir, 'from-git'), ['am', '-q', ...theirs.map((n) => join(gitDir, n))]);
+    expect(history(join(dir, 'from-rfl'), 'base..HEAD')).toBe(
+      history(join(dir, 'from-git'), 'base..HEAD'),
+    );
+    expect(git(join(dir, 'from-rfl'), 'rev-parse', 'HEAD^{tree}')).toBe(
+      git(src, 'rev-parse', 'main^{tree}'),
+    );
   });
 });
 
