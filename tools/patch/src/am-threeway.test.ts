@@ -9,7 +9,7 @@ import { AmState } from './state.js';
 import { clone, git, gitRaw, history, initRepo, tempDir } from './test-support/git-fixture.js';
 
 const lines = (n: number, edits: Record<number, string> = {}): string =>
-  Array.from({ length: n }, (_, i) => edits[i + 1] ?? `line ${i + 1}`).join('\n') + '\n';
+  `${Array.from({ length: n }, (_, i) => edits[i + 1] ?? `line ${i + 1}`).join('\n')}\n`;
 
 /** A series changing line 5 of f, and a clone whose f changed `theirs` since the base. */
 function diverged(theirs: Record<number, string>): { root: string; files: string[] } {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatSeries, joinStdout } from './format.js';
+import { autoChangeId, formatSeries, joinStdout } from './format.js';
 import { patchIds } from './patch-id.js';
 import {
   clone,
@@ -145,6 +145,18 @@ describe('format matches git format-patch byte for byte', () => {
     expect(git(join(dir, 'from-rfl'), 'rev-parse', 'HEAD^{tree}')).toBe(
       git(src, 'rev-parse', 'main^{tree}'),
     );
+  });
+});
+
+describe('change-id', () => {
+  it('derives a b4-style id from the first commit', () => {
+    const oid = 'a'.repeat(40);
+    const id = autoChangeId({
+      oid,
+      subject: 'gpio: pl061: Fix the IRQ mask',
+      author: { date: '1763700000 +0100' },
+    });
+    expect(id).toMatch(/^20251121-gpio-pl061-fix-the-irq-mask-[0-9a-f]{12}$/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fromHeader, subjectHeader } from './email-headers.js';
 import { git } from './git.js';
 import { formatMailDate, splitIdent } from './ident.js';
@@ -14,7 +15,10 @@ export interface FormatOptions {
   rfc?: boolean;
   subjectPrefix?: string;
   thread?: 'shallow' | 'deep';
-  /** `--change-id`: a b4-style series id written to the first message's footer. */
+  /**
+   * `--change-id`: a b4-style series id (`20261121-gpio-fix-3f2a1b9c0d1e`) written to the
+   * first message's footer; `auto` derives one from the first commit.
+   */
   changeId?: string;
   /** The text after `-- `; git's version by default, as git writes it. */
   signature?: string;
@@ -213,7 +217,10 @@ export async function formatSeries(
       footer += `prerequisite-patch-id: ${internalPatchId(diff)}\n`;
     }
   }
-  if (opts.changeId) footer += `${footer ? '' : '\n'}change-id: ${opts.changeId}\n`;
+  if (opts.changeId) {
+    const id = opts.changeId === 'auto' ? autoChangeId(commits[0]!) : opts.changeId;
+    footer += `${footer ? '' : '\n'}change-id: ${id}\n`;
+  }
 
   const time = opts.messageIdTime ?? Math.floor(Date.now() / 1000);
   const msgId = (id: string): string => `<${id}.${time}.git.${committer.email}>`;
@@ -281,6 +288,29 @@ export async function formatSeries(
     footer = '';
   });
   return mails;
+}
+
+/**
+ * A b4-style change id for a series: the first commit's author date (UTC, `YYYYMMDD`), a
+ * slug of its subject, and 12 hex digits of a hash of its id, so the id is stable for the
+ * same first commit.
+ */
+export function autoChangeId(first: {
+  oid: string;
+  subject: string;
+  author: { date: string };
+}): string {
+  const day = new Date(Number(first.author.date.split(' ')[0]) * 1000)
+    .toISOString()
+    .slice(0, 10)
+    .replace(/-/g, '');
+  const slug = sanitizeSubject(first.subject)
+    .toLowerCase()
+    .replace(/[._]/g, '-')
+    .slice(0, 32)
+    .replace(/-+$/, '');
+  const hex = createHash('sha1').update(first.oid).digest('hex').slice(0, 12);
+  return `${day}-${slug}-${hex}`;
 }
 
 async function resolveBase(cwd: string, base: string, first: string): Promise<string> {

@@ -35,12 +35,12 @@ const MAILS: [string, string, MailinfoOptions?][] = [
   ],
   [
     '-k keeps the subject',
-    'From: A <a@example.org>\nSubject: [PATCH 1/2] [net] keep\n\nx\n---\n' + PATCH,
+    `From: A <a@example.org>\nSubject: [PATCH 1/2] [net] keep\n\nx\n---\n${PATCH}`,
     { keepSubject: true },
   ],
   [
     '-b keeps non-PATCH brackets',
-    'From: A <a@example.org>\nSubject: [PATCH 1/2] [net] keep\n\nx\n---\n' + PATCH,
+    `From: A <a@example.org>\nSubject: [PATCH 1/2] [net] keep\n\nx\n---\n${PATCH}`,
     { keepNonPatchBrackets: true },
   ],
   [
@@ -49,8 +49,8 @@ const MAILS: [string, string, MailinfoOptions?][] = [
       PATCH,
     { scissors: true },
   ],
-  ['quoted display name', 'From: "Doe, Jane" <jane@example.org>\nSubject: x\n\n---\n' + PATCH],
-  ['address then comment', 'From: jane@example.org (Jane Doe)\nSubject: x\n\nIndex: f\n' + PATCH],
+  ['quoted display name', `From: "Doe, Jane" <jane@example.org>\nSubject: x\n\n---\n${PATCH}`],
+  ['address then comment', `From: jane@example.org (Jane Doe)\nSubject: x\n\nIndex: f\n${PATCH}`],
 ];
 
 function gitMailinfo(
