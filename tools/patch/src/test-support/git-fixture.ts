@@ -22,6 +22,7 @@ Object.assign(process.env, {
   GIT_AUTHOR_EMAIL: 'author@example.org',
   GIT_COMMITTER_NAME: 'C O Mitter',
   GIT_COMMITTER_EMAIL: 'committer@example.org',
+  GIT_AUTHOR_DATE: '1700000000 +0200',
   GIT_COMMITTER_DATE: '1700000500 +0000',
   TZ: 'UTC',
 });
