@@ -35,6 +35,7 @@ async function parity(
   count: number,
   crlf: boolean,
   extra: string[] = [],
+  signoff = false,
 ): Promise<void> {
   const root = tempDir(`parity-${seed}`);
   const src = join(root, 'src');
@@ -43,12 +44,12 @@ async function parity(
   git(src, 'tag', 'base');
   randomHistory(src, seed + 1000, count, crlf);
   const files = series(src, 'base..main', join(root, 'series'), extra);
-  const flags = crlf ? ['--keep-cr'] : [];
+  const flags = [...(crlf ? ['--keep-cr'] : []), ...(signoff ? ['--signoff'] : [])];
   clone(src, join(root, 'git'), 'base');
   clone(src, join(root, 'rfl'), 'base');
   expect(gitAm(join(root, 'git'), files, flags)).toBe(true);
   const mails = files.flatMap((f) => readMails(f, { keepCr: crlf }));
-  const result = await am(join(root, 'rfl'), mails, { keepCr: crlf });
+  const result = await am(join(root, 'rfl'), mails, { keepCr: crlf, signoff });
   expect(result.stopped).toBeUndefined();
   expect(history(join(root, 'rfl'), 'base..HEAD')).toBe(history(join(root, 'git'), 'base..HEAD'));
   expect(git(join(root, 'rfl'), 'status', '--porcelain')).toBe('');
@@ -62,6 +63,9 @@ describe('am parity with git am', () => {
   }
   it('copies and renames (format-patch -C -C): identical commit ids', async () => {
     await parity(77, 30, false, ['-C', '-C']);
+  });
+  it('--signoff: identical commit ids and trailers', async () => {
+    await parity(13, 10, false, [], true);
   });
   it('CRLF content with --keep-cr: identical commit ids', async () => {
     await parity(42, 30, true);

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyError, applyToTree, type MergeFile } from './apply.js';
 import { formatIdent, parseMailDate, splitIdent } from './ident.js';
 import { mailinfo } from './mailinfo.js';
 import { appendSignoff, stripspace } from './message.js';
-import { parsePatch } from './patch.js';
+import { type FilePatch, parsePatch } from './patch.js';
 import { Repo, ZERO_OID } from './repo.js';
 import { AmState, type SessionOptions } from './state.js';
-import { TreeEditor } from './tree.js';
+import { checkPathSafe, TreeEditor } from './tree.js';
 
 /** Options of `rfl-patch am`, named after the `git am` flags. */
 export type AmOptions = Partial<SessionOptions>;
@@ -112,6 +112,40 @@ function mergeWithGit(repo: Repo, label: string, stages: ConflictStage[]): Merge
 }
 
 /**
+ * The work-tree checks `git am` makes before touching a file: a file with local changes
+ * (`does not match index`), or an untracked file where the patch creates one (`already
+ * exists in working directory`), stops the patch instead of being overwritten. The work
+ * tree still shows the session's starting commit, so "untracked" means not in that tree.
+ */
+async function checkWorkTree(
+  repo: Repo,
+  tree: TreeEditor,
+  startTree: TreeEditor,
+  files: FilePatch[],
+  dirty: Set<string>,
+): Promise<void> {
+  for (const f of files) {
+    for (const p of [f.oldPath, f.newPath])
+      if (p !== undefined && dirty.has(p)) throw new ApplyError(`${p}: does not match index`, p);
+    const created =
+      f.kind === 'create' || f.kind === 'rename' || f.kind === 'copy' ? f.newPath : undefined;
+    if (created === undefined || (await tree.get(created)) || (await startTree.get(created)))
+      continue;
+    checkPathSafe(created);
+    if (lstatOrUndefined(join(repo.workTree, Buffer.from(created, 'latin1').toString())))
+      throw new ApplyError(`${created}: already exists in working directory`, created);
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One `am` session over an open repository: applies mails `next..last` of the state,
  * building commits in memory (loose objects, no index), then moves the work tree and HEAD
  * once. On a failure the tree moves to the last good commit and the state records the
@@ -126,6 +160,7 @@ async function runSession(repo: Repo, state: AmState, out: AmOutput): Promise<Am
   const start = repo.head();
   let head = start;
   const tree = new TreeEditor(repo.store, await repo.treeOf(head));
+  const startTree = new TreeEditor(repo.store, await repo.treeOf(head));
   const result: AmResult = { commits: [] };
   const last = state.last;
   let n = state.next;
@@ -146,10 +181,7 @@ async function runSession(repo: Repo, state: AmState, out: AmOutput): Promise<Am
     } else {
       try {
         const files = parsePatch(parsed.patch);
-        for (const f of files)
-          for (const p of [f.oldPath, f.newPath])
-            if (p !== undefined && dirty.has(p))
-              throw new ApplyError(`${p}: does not match index`, p);
+        await checkWorkTree(repo, tree, startTree, files, dirty);
         const applied = await applyToTree(
           repo.store,
           tree,

@@ -212,3 +212,23 @@ describe('binary patches', () => {
     expect(entry).toEqual({ mode: '100644', oid: '8540419e17c02b8da3a111810de6dc01a795bdb0' });
   });
 });
+
+describe('work-tree checks', () => {
+  it('refuses to overwrite an untracked file, as git am does', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    const r = await am(dir, [mail('add notes', create('notes.txt'))]);
+    expect(r.stopped?.reason).toBe('notes.txt: already exists in working directory');
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses to patch a file with local changes', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'f'), 'one\ntwo\nlocal\n');
+    const r = await am(dir, [
+      mail('edit', 'diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n'),
+    ]);
+    expect(r.stopped?.reason).toBe('f: does not match index');
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('one\ntwo\nlocal\n');
+  });
+});
