@@ -110,9 +110,9 @@ function cmdMailinfo(argv: string[]): number {
     keepNonPatchBrackets: !!values['keep-non-patch'],
     scissors: !!values.scissors,
   });
-  write(
-    `Author: ${info.name}\nEmail: ${info.email}\nSubject: ${info.subject}\nDate: ${info.date}\n\n`,
-  );
+  const date = info.date ? `Date: ${info.date}\n` : '';
+  write(`Author: ${info.name}\nEmail: ${info.email}\nSubject: ${info.subject}\n${date}\n`);
+
   write(info.log);
   for (const w of info.warnings) process.stderr.write(`warning: ${w}\n`);
   return info.warnings.length ? 1 : 0;
