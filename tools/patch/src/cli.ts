@@ -152,7 +152,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const err = e as Error & { exitCode?: number; code?: string };
-    const usage = e instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS') === true;
     process.stderr.write(`rfl-patch: ${err.message}\n`);
     if (usage) process.stderr.write("Try 'rfl-patch --help'.\n");
     process.exitCode = usage ? 2 : e instanceof AmUsageError ? e.exitCode : (err.exitCode ?? 1);

@@ -322,15 +322,10 @@ export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
     warnings.push(
       `the line "${breakLine}" ends the commit message; text after it is taken as patch`,
     );
-  if (
-    inPatch &&
-    patchBuf.indexOf('\ndiff ') < 0 &&
-    !patchBuf.toString('latin1').startsWith('diff ')
-  )
-    if (!/^(---|\+\+\+) /m.test(patchBuf.toString('latin1')) && breakLine === '---')
-      warnings.push(
-        'a "---" line ends the commit message but no diff follows it; the rest is dropped',
-      );
+  if (inPatch && breakLine === '---' && !/^(diff |--- |\+\+\+ )/m.test(patchBuf.toString('latin1')))
+    warnings.push(
+      'a "---" line ends the commit message but no diff follows it; the rest is dropped',
+    );
 
   const { name, email } = parseAuthor(from);
   return {
