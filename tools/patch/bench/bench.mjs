@@ -63,7 +63,7 @@ function amRun(tool) {
   return { ms, log: git(dir, 'log', '--format=%H %T', `${base}..HEAD`).toString() };
 }
 
-const rounds = 3;
+const rounds = 5;
 const am = { git: [], rfl: [] };
 let identical = true;
 for (let i = 0; i < rounds; i++) {
