@@ -1,1 +1,160 @@
-export {};
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AmUsageError, am, amAbort, amContinue, amCurrentPatch, amSkip } from './am.js';
+import { mailinfo } from './mailinfo.js';
+import { readMails } from './mbox.js';
+
+const HELP = `usage: rfl-patch <command> [options]
+
+Commands:
+  am [--keep-cr] [-3] [--signoff] [-k|-b] [--scissors] [-m] [--mboxrd] <mbox|dir|->...
+  am --continue | --skip | --abort | --show-current-patch
+        apply a series of mails as commits, with git am's results
+  format [-v N] [--cover-letter] [--base=auto|<rev>] [--rfc] [--subject-prefix=P]
+         [--thread[=shallow|deep]] [--change-id=ID] [-o DIR] [--stdout] <range>
+        write a series as git format-patch does
+  patch-id
+        read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
+  mailinfo [-k|-b] [--scissors] <mail|->
+        print what a mail yields: author, subject, date, message and warnings
+
+Exit status: 0 success, 1 a patch failed or findings, 2 usage or environment error.
+`;
+
+/** A usage error: printed with a hint, exit status 2. */
+class UsageError extends Error {}
+
+function readStdin(): Buffer {
+  return readFileSync(0);
+}
+
+function write(s: string | Buffer): void {
+  process.stdout.write(s);
+}
+
+async function cmdAm(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'keep-cr': { type: 'boolean' },
+      '3way': { type: 'boolean', short: '3' },
+      signoff: { type: 'boolean', short: 's' },
+      keep: { type: 'boolean', short: 'k' },
+      'keep-non-patch': { type: 'boolean', short: 'b' },
+      scissors: { type: 'boolean' },
+      'message-id': { type: 'boolean', short: 'm' },
+      mboxrd: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      continue: { type: 'boolean' },
+      resolved: { type: 'boolean', short: 'r' },
+      skip: { type: 'boolean' },
+      abort: { type: 'boolean' },
+      'show-current-patch': { type: 'boolean' },
+    },
+  });
+  const cwd = process.cwd();
+  const out = {
+    info: (l: string) => {
+      if (!values.quiet) write(`${l}\n`);
+    },
+    error: (l: string) => process.stderr.write(`${l}\n`),
+  };
+  if (values['show-current-patch']) {
+    write(await amCurrentPatch(cwd));
+    return 0;
+  }
+  if (values.abort) {
+    await amAbort(cwd);
+    return 0;
+  }
+  let result: Awaited<ReturnType<typeof am>>;
+  if (values.continue || values.resolved) result = await amContinue(cwd, out);
+  else if (values.skip) result = await amSkip(cwd, out);
+  else {
+    const split = { keepCr: !!values['keep-cr'], mboxrd: !!values.mboxrd };
+    const sources = positionals.length ? positionals : ['-'];
+    const mails = sources.flatMap((s) => readMails(s === '-' ? readStdin() : s, split));
+    result = await am(
+      cwd,
+      mails,
+      {
+        keepCr: !!values['keep-cr'],
+        threeWay: !!values['3way'],
+        signoff: !!values.signoff,
+        keepSubject: !!values.keep,
+        keepNonPatchBrackets: !!values['keep-non-patch'],
+        scissors: !!values.scissors,
+        messageId: !!values['message-id'],
+      },
+      out,
+    );
+  }
+  return result.stopped ? 1 : 0;
+}
+
+function cmdMailinfo(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      keep: { type: 'boolean', short: 'k' },
+      'keep-non-patch': { type: 'boolean', short: 'b' },
+      scissors: { type: 'boolean' },
+    },
+  });
+  const src = positionals[0] ?? '-';
+  const mail = src === '-' ? readStdin() : readFileSync(src);
+  const info = mailinfo(mail, {
+    keepSubject: !!values.keep,
+    keepNonPatchBrackets: !!values['keep-non-patch'],
+    scissors: !!values.scissors,
+  });
+  const date = info.date ? `Date: ${info.date}\n` : '';
+  write(`Author: ${info.name}\nEmail: ${info.email}\nSubject: ${info.subject}\n${date}\n`);
+
+  write(info.log);
+  for (const w of info.warnings) process.stderr.write(`warning: ${w}\n`);
+  return info.warnings.length ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    write(HELP);
+    return cmd ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    write(HELP);
+    return 0;
+  }
+  switch (cmd) {
+    case 'am':
+      return cmdAm(rest);
+    case 'mailinfo':
+      return cmdMailinfo(rest);
+    case 'format': {
+      const { cmdFormat } = await import('./format-cli.js');
+      return cmdFormat(rest);
+    }
+    case 'patch-id': {
+      const { cmdPatchId } = await import('./format-cli.js');
+      return cmdPatchId(rest);
+    }
+    default:
+      throw new UsageError(`unknown command '${cmd}'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error & { exitCode?: number; code?: string };
+    const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS') === true;
+    process.stderr.write(`rfl-patch: ${err.message}\n`);
+    if (usage) process.stderr.write("Try 'rfl-patch --help'.\n");
+    process.exitCode = usage ? 2 : e instanceof AmUsageError ? e.exitCode : (err.exitCode ?? 1);
+  },
+);

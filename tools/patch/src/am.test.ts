@@ -1,0 +1,142 @@
+import { readdirSync, readFileSync, writeFileSync as writeFile } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { am, amAbort, amContinue, amSkip } from './am.js';
+import { readMails } from './mbox.js';
+import {
+  clone,
+  git,
+  gitRaw,
+  history,
+  initRepo,
+  randomHistory,
+  tempDir,
+} from './test-support/git-fixture.js';
+
+function series(src: string, range: string, out: string, extra: string[] = []): string[] {
+  gitRaw(src, ['format-patch', '-q', '--binary', '-M', '-o', out, ...extra, range]);
+  return readdirSync(out)
+    .filter((n) => n.endsWith('.patch'))
+    .sort()
+    .map((n) => join(out, n));
+}
+
+function gitAm(dir: string, files: string[], flags: string[] = []): boolean {
+  try {
+    gitRaw(dir, ['am', '-q', ...flags, ...files]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function parity(
+  seed: number,
+  count: number,
+  crlf: boolean,
+  extra: string[] = [],
+  signoff = false,
+): Promise<void> {
+  const root = tempDir(`parity-${seed}`);
+  const src = join(root, 'src');
+  initRepo(src);
+  randomHistory(src, seed, 4, crlf);
+  git(src, 'tag', 'base');
+  randomHistory(src, seed + 1000, count, crlf);
+  const files = series(src, 'base..main', join(root, 'series'), extra);
+  const flags = [...(crlf ? ['--keep-cr'] : []), ...(signoff ? ['--signoff'] : [])];
+  clone(src, join(root, 'git'), 'base');
+  clone(src, join(root, 'rfl'), 'base');
+  expect(gitAm(join(root, 'git'), files, flags)).toBe(true);
+  const mails = files.flatMap((f) => readMails(f, { keepCr: crlf }));
+  const result = await am(join(root, 'rfl'), mails, { keepCr: crlf, signoff });
+  expect(result.stopped).toBeUndefined();
+  expect(history(join(root, 'rfl'), 'base..HEAD')).toBe(history(join(root, 'git'), 'base..HEAD'));
+  expect(git(join(root, 'rfl'), 'status', '--porcelain')).toBe('');
+}
+
+describe('am parity with git am', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`random history seed ${seed}: identical commit ids`, async () => {
+      await parity(seed, 30, false);
+    });
+  }
+  it('copies and renames (format-patch -C -C): identical commit ids', async () => {
+    await parity(77, 30, false, ['-C', '-C']);
+  });
+  it('--signoff: identical commit ids and trailers', async () => {
+    await parity(13, 10, false, [], true);
+  });
+  it('CRLF content with --keep-cr: identical commit ids', async () => {
+    await parity(42, 30, true);
+  });
+});
+
+function conflictRepo(): { dir: string; mails: Buffer[] } {
+  const root = tempDir('conflict');
+  const src = join(root, 'src');
+  initRepo(src);
+  gitRaw(src, ['commit', '-q', '--allow-empty', '-m', 'root']);
+  git(src, 'tag', 'base');
+  for (const [name, body] of [
+    ['one.txt', '1\n'],
+    ['two.txt', '2\n'],
+    ['three.txt', '3\n'],
+  ] as const) {
+    writeFile(join(src, name), body);
+    git(src, 'add', name);
+    gitRaw(src, ['commit', '-q', '-m', `add ${name}`]);
+  }
+  const files = series(src, 'base..main', join(root, 'series'));
+  const dir = join(root, 'dst');
+  clone(src, dir, 'base');
+  writeFile(join(dir, 'two.txt'), 'in the way\n');
+  git(dir, 'add', 'two.txt');
+  gitRaw(dir, ['commit', '-q', '-m', 'conflicting two']);
+  return { dir, mails: files.flatMap((f) => readMails(f)) };
+}
+
+describe('am failure handling', () => {
+  it('stops at the failing patch with the tree at the last good commit', async () => {
+    const { dir, mails } = conflictRepo();
+    const errors: string[] = [];
+    const r = await am(dir, mails, {}, { info: () => {}, error: (l) => errors.push(l) });
+    expect(r.commits.map((c) => c.subject)).toEqual(['add one.txt']);
+    expect(r.stopped).toMatchObject({ index: 2, subject: 'add two.txt' });
+    expect(errors[0]).toBe('error: two.txt: already exists in index');
+    expect(git(dir, 'log', '-1', '--format=%s')).toBe('add one.txt\n');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    expect(readFileSync(join(dir, '.git/rebase-apply/next'), 'utf8')).toBe('2\n');
+  });
+
+  it('--skip drops the patch and applies the rest', async () => {
+    const { dir, mails } = conflictRepo();
+    await am(dir, mails);
+    const r = await amSkip(dir);
+    expect(r.commits.map((c) => c.subject)).toEqual(['add three.txt']);
+    expect(git(dir, 'log', '--format=%s')).toBe(
+      'add three.txt\nadd one.txt\nconflicting two\nroot\n',
+    );
+  });
+
+  it('--continue commits the resolved index with the patch author and message', async () => {
+    const { dir, mails } = conflictRepo();
+    await am(dir, mails);
+    writeFile(join(dir, 'two.txt'), '2\n');
+    git(dir, 'add', 'two.txt');
+    const r = await amContinue(dir);
+    expect(r.commits.map((c) => c.subject)).toEqual(['add two.txt', 'add three.txt']);
+    expect(git(dir, 'log', '-1', '--skip=1', '--format=%an <%ae>|%B')).toBe(
+      'A U Thor <author@example.org>|add two.txt\n\n',
+    );
+  });
+
+  it('--abort returns to the original commit', async () => {
+    const { dir, mails } = conflictRepo();
+    const before = git(dir, 'rev-parse', 'HEAD');
+    await am(dir, mails);
+    await amAbort(dir);
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(before);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+});

@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** How `git mailsplit` treats the lines of a mailbox. */
+export interface SplitOptions {
+  /** Keep `\r\n` line ends (`git am --keep-cr`); by default they become `\n`. */
+  keepCr?: boolean;
+  /** Unescape `>From ` lines (the mboxrd format, `git am --patch-format=mboxrd`). */
+  mboxrd?: boolean;
+}
+
+const NL = 0x0a;
+const CR = 0x0d;
+
+/** Splits `buf` into lines that keep their terminating `\n` (the last may lack one). */
+export function splitLines(buf: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = buf.indexOf(NL, start);
+    if (nl < 0) break;
+    lines.push(buf.subarray(start, nl + 1));
+    start = nl + 1;
+  }
+  if (start < buf.length) lines.push(buf.subarray(start));
+  return lines;
+}
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/**
+ * Whether `line` separates two messages: `From <anything> ... HH:MM[:SS] YYYY`, the test
+ * `git mailsplit` applies (a colon-separated time followed by a year after 1990), so a
+ * body line such as "From the maintainers: ..." is not a separator.
+ */
+export function isFromLine(line: Buffer): boolean {
+  const len = line.length;
+  if (len < 20 || line.toString('latin1', 0, 5) !== 'From ') return false;
+  let colon = len - 2;
+  for (;;) {
+    if (colon < 5) return false;
+    colon -= 1;
+    if (line[colon] === 0x3a) break;
+  }
+  if (
+    !isDigit(line[colon - 4]) ||
+    !isDigit(line[colon - 2]) ||
+    !isDigit(line[colon - 1]) ||
+    !isDigit(line[colon + 1]) ||
+    !isDigit(line[colon + 2])
+  )
+    return false;
+  const year = Number.parseInt(line.toString('latin1', colon + 3, colon + 12).trim(), 10);
+  return Number.isFinite(year) && year > 90;
+}
+
+function isGtFrom(line: Buffer): boolean {
+  let gt = 0;
+  while (line[gt] === 0x3e) gt++;
+  return gt > 0 && line.toString('latin1', gt, gt + 5) === 'From ';
+}
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09 || c === NL || c === CR || c === 0x0b || c === 0x0c;
+}
+
+/**
+ * Splits an mbox into messages the way `git mailsplit -b` does: leading blank lines are
+ * skipped, a mailbox without a `From ` first line is one bare message, and every later
+ * line for which {@link isFromLine} holds starts the next message.
+ *
+ * @example
+ * ```ts
+ * import { splitMbox } from '@rfl/patch';
+ * const box = Buffer.from('From 1 Mon Sep 17 00:00:00 2001\nSubject: a\n\nx\n' +
+ *   'From 2 Mon Sep 17 00:00:00 2001\nSubject: b\n\ny\n');
+ * splitMbox(box).map((m) => m.toString().split('\n')[1]) // => ['Subject: a', 'Subject: b']
+ * ```
+ */
+export function splitMbox(buf: Buffer, opts: SplitOptions = {}): Buffer[] {
+  let start = 0;
+  while (start < buf.length && isSpace(buf[start])) start++;
+  const lines = splitLines(buf.subarray(start));
+  const mails: Buffer[] = [];
+  let current: Buffer[] = [];
+  lines.forEach((raw, i) => {
+    let line = raw;
+    if (i > 0) {
+      if (
+        !opts.keepCr &&
+        line.length > 1 &&
+        line[line.length - 1] === NL &&
+        line[line.length - 2] === CR
+      )
+        line = Buffer.concat([line.subarray(0, line.length - 2), Buffer.from('\n')]);
+      if (opts.mboxrd && isGtFrom(line)) line = line.subarray(1);
+      if (isFromLine(line)) {
+        mails.push(Buffer.concat(current));
+        current = [];
+      }
+    }
+    current.push(line);
+  });
+  if (current.length > 0) mails.push(Buffer.concat(current));
+  return mails;
+}
+
+function listMaildir(dir: string): string[] {
+  const files: string[] = [];
+  for (const sub of ['cur', 'new']) {
+    const names = readdirSync(join(dir, sub)).filter((n) => !n.startsWith('.'));
+    names.sort();
+    for (const n of names) files.push(join(dir, sub, n));
+  }
+  return files;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads every message from `source`: an mbox file, a Maildir (`cur/` and `new/`, each in
+ * name order, as `git mailsplit` reads it), a directory of `*.patch`/`*.eml`/`*.mbox`
+ * files in name order (each file may itself be an mbox), or the bytes of stdin when
+ * `source` is a Buffer.
+ */
+export function readMails(source: string | Buffer, opts: SplitOptions = {}): Buffer[] {
+  if (Buffer.isBuffer(source)) return splitMbox(source, opts);
+  if (isDir(source)) {
+    if (isDir(join(source, 'cur')) && isDir(join(source, 'new'))) {
+      return listMaildir(source).map((f) => splitMbox(readFileSync(f), opts)[0] ?? Buffer.alloc(0));
+    }
+    const names = readdirSync(source)
+      .filter((n) => /\.(patch|eml|mbox|diff)$/.test(n))
+      .sort();
+    return names.flatMap((n) => splitMbox(readFileSync(join(source, n)), opts));
+  }
+  return splitMbox(readFileSync(source), opts);
+}

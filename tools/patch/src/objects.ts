@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { CatFile } from './git.js';
+import { writePack } from './pack.js';
+
+/** The object id git gives `data` as an object of `type`. */
+export function hashObject(type: string, data: Buffer): string {
+  return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
+}
+
+/** What applying patches needs from an object database. */
+export interface ObjectAccess {
+  /** The content of object `oid`; throws when it is missing or not a `type`. */
+  read(oid: string, type: string): Promise<Buffer>;
+  /** The full id of an abbreviated one, when that object exists here. */
+  resolve(abbrev: string, type: string): Promise<string | undefined>;
+  /** Stores `data` and returns its id. */
+  write(type: string, data: Buffer): string;
+}
+
+/**
+ * An object database in memory: what tests, doctests and dry runs apply patches to.
+ *
+ * @example
+ * ```ts
+ * import { MemoryObjects } from '@rfl/patch';
+ * const db = new MemoryObjects();
+ * db.write('blob', Buffer.from('hello\n')) // => 'ce013625030ba8dba906f756967f9e9ca394464a'
+ * ```
+ */
+export class MemoryObjects implements ObjectAccess {
+  readonly objects = new Map<string, { type: string; data: Buffer }>();
+
+  async read(oid: string, type: string): Promise<Buffer> {
+    const o = this.objects.get(oid);
+    if (!o || o.type !== type) throw new Error(`object ${oid} is not a ${type} in this repository`);
+    return o.data;
+  }
+
+  async resolve(abbrev: string, type: string): Promise<string | undefined> {
+    if (/^0+$/.test(abbrev)) return undefined;
+    const hits = [...this.objects].filter(([oid, o]) => oid.startsWith(abbrev) && o.type === type);
+    return hits.length === 1 ? hits[0]![0] : undefined;
+  }
+
+  write(type: string, data: Buffer): string {
+    const oid = hashObject(type, data);
+    this.objects.set(oid, { type, data });
+    return oid;
+  }
+}
+
+/**
+ * The object database of a repository: reads through `git cat-file --batch`; new objects
+ * stay in memory until {@link ObjectStore.flush} writes them as one pack (see `pack.ts`).
+ * Until then nothing is visible to git, so an interrupted run leaves the repository as
+ * it was; the store answers reads of its own new objects from memory.
+ */
+export class ObjectStore implements ObjectAccess {
+  private readonly cache = new Map<string, Buffer>();
+  private pending: { oid: string; type: string; data: Buffer }[] = [];
+  private readonly pendingIds = new Set<string>();
+
+  constructor(
+    readonly objectsDir: string,
+    private readonly cat: CatFile,
+  ) {}
+
+  async read(oid: string, type: string): Promise<Buffer> {
+    const hit = this.cache.get(oid);
+    if (hit) return hit;
+    const obj = await this.cat.read(oid);
+    if (!obj || obj.type !== type)
+      throw new Error(`object ${oid} is not a ${type} in this repository`);
+    if (obj.data.length < 1 << 20) this.cache.set(oid, obj.data);
+    return obj.data;
+  }
+
+  /** Resolves an abbreviated id from an `index` line to a full one, if it exists here. */
+  async resolve(abbrev: string, type: string): Promise<string | undefined> {
+    if (/^0+$/.test(abbrev)) return undefined;
+    if (abbrev.length === 40 && this.pendingIds.has(abbrev)) return abbrev;
+    const obj = await this.cat.read(abbrev);
+    if (!obj || obj.type !== type) return undefined;
+    const oid = hashObject(type, obj.data);
+    this.cache.set(oid, obj.data);
+    return oid;
+  }
+
+  write(type: string, data: Buffer): string {
+    const oid = hashObject(type, data);
+    if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
+    this.pending.push({ oid, type, data });
+    this.pendingIds.add(oid);
+    this.cache.set(oid, data);
+    return oid;
+  }
+
+  /** Writes the new objects as one pack, so git can see them; returns the pack name. */
+  flush(): string | undefined {
+    const name = writePack(join(this.objectsDir, 'pack'), this.pending);
+    this.pending = [];
+    this.pendingIds.clear();
+    return name;
+  }
+}

@@ -1,0 +1,78 @@
+import { isAbsolute, join } from 'node:path';
+import { CatFile, git } from './git.js';
+import { ObjectStore } from './objects.js';
+
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+
+/** The repository a command runs in: its directories, object store and HEAD. */
+export class Repo {
+  readonly store: ObjectStore;
+  private readonly cat: CatFile;
+
+  private constructor(
+    readonly workTree: string,
+    readonly gitDir: string,
+    objectsDir: string,
+  ) {
+    this.cat = new CatFile(workTree);
+    this.store = new ObjectStore(objectsDir, this.cat);
+  }
+
+  /** Opens the work tree containing `cwd`; throws (exit status 2) outside one. */
+  static open(cwd: string): Repo {
+    let out: string[];
+    try {
+      out = git(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir'], { cwd })
+        .toString()
+        .trim()
+        .split('\n');
+    } catch {
+      throw Object.assign(new Error('not a git work tree (run rfl-patch am inside one)'), {
+        exitCode: 2,
+      });
+    }
+    const [top, gitDir, common] = out as [string, string, string];
+    const abs = (p: string): string => (isAbsolute(p) ? p : join(cwd, p));
+    return new Repo(top, abs(gitDir), join(abs(common), 'objects'));
+  }
+
+  /** Runs git in the work tree, after making every new object visible to it. */
+  run(args: string[], input?: Buffer | string): Buffer {
+    this.store.flush();
+    return git(args, input === undefined ? { cwd: this.workTree } : { cwd: this.workTree, input });
+  }
+
+  /** The commit HEAD points to, or undefined on an unborn branch. */
+  head(): string | undefined {
+    try {
+      return this.run(['rev-parse', '--verify', '-q', 'HEAD']).toString().trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async treeOf(commit: string | undefined): Promise<string> {
+    if (!commit) {
+      this.store.write('tree', Buffer.alloc(0));
+      return EMPTY_TREE;
+    }
+    const data = await this.store.read(commit, 'commit');
+    return data.toString('latin1', 5, 45);
+  }
+
+  /**
+   * Moves the index, work tree and HEAD from `from` to `to` (commits). The work tree is
+   * updated first with a two-tree `read-tree -m -u`, which refuses to overwrite local
+   * changes; HEAD moves last, so an interruption never leaves HEAD ahead of the files.
+   */
+  async checkout(from: string | undefined, to: string, reflog: string): Promise<void> {
+    if (from === to) return;
+    this.run(['read-tree', '-m', '-u', await this.treeOf(from), await this.treeOf(to)]);
+    this.run(['update-ref', '-m', reflog, 'HEAD', to, from ?? ZERO_OID]);
+  }
+
+  close(): void {
+    this.cat.close();
+  }
+}
