@@ -96,15 +96,25 @@ describe('interrupted sessions', () => {
 });
 
 describe('this repository’s own history', () => {
-  it('git am and rfl-patch am make the same commits from its last 20 commits', async () => {
+  it('git am and rfl-patch am make the same commits from its latest 20 linear commits', async () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: here })
       .toString()
       .trim();
-    const count = Number(git(top, 'rev-list', '--count', 'HEAD'));
-    const depth = Math.min(20, count - 1);
-    const head = git(top, 'rev-parse', 'HEAD').trim();
-    const base = git(top, 'rev-parse', `HEAD~${depth}`).trim();
+    // The newest stretch of the first-parent chain without merges: format-patch
+    // linearises merges, and a series from two branches need not apply in one line.
+    const chain = git(top, 'rev-list', '--first-parent', '--parents', '-n', '64', 'HEAD')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
+    let start = 0;
+    while (start < chain.length - 1 && chain[start]!.length > 2) start++;
+    let end = start;
+    while (end < chain.length - 1 && end - start < 20 && chain[end]!.length === 2) end++;
+    const depth = end - start;
+    expect(depth).toBeGreaterThan(0);
+    const head = chain[start]![0]!;
+    const base = chain[end]![0]!;
     const root = tempDir('own');
     gitRaw(top, ['format-patch', '-q', '--binary', '-o', join(root, 'series'), `${base}..${head}`]);
     const files = readMailsSorted(join(root, 'series'));
