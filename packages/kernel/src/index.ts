@@ -2,5 +2,8 @@ export * from './err-ptr.js';
 export * from './errno.js';
 export * from './panic.js';
 export * from './printk.js';
+export * from './sched/might-sleep.js';
+export * from './sched/preempt.js';
+export * from './sched/task.js';
 export * from './stacktrace.js';
 export * from './vsprintf.js';
