@@ -1,0 +1,479 @@
+/**
+ * lockdep, the runtime locking correctness validator (kernel/locking/lockdep.c).
+ *
+ * Every lock belongs to a class: all locks initialised at one site. lockdep records, per
+ * task, the locks held, and, globally, every "class B was taken while class A was held"
+ * dependency with the stack that first did it. It reports, before any deadlock happens:
+ *
+ * - `WARNING: possible recursive locking detected`: taking a class already held;
+ * - `WARNING: possible circular locking dependency detected`: a new dependency that
+ *   closes a cycle in the graph, with the chain that already existed;
+ * - `WARNING: inconsistent lock state`: a class taken in hard (or soft) interrupt
+ *   context and also with interrupts enabled (`{HARDIRQ-ON-W} -> {IN-HARDIRQ-W}`);
+ * - `WARNING: bad unlock balance detected!`: releasing a lock that is not held.
+ *
+ * Like the kernel, the first report turns lock debugging off (`debug_locks`), so the log
+ * shows the first bug. `lockdep_reset()` forgets every class and turns it back on.
+ *
+ * The graph has no lock-chain cache: each acquisition walks the held locks again, which
+ * costs time but changes no report.
+ *
+ * @module
+ */
+
+import { dump_stack, WARN } from '../panic.js';
+import { pr_warn, printk } from '../printk.js';
+import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preempt.js';
+import { current, type task_struct } from '../sched/task.js';
+import { type StackCapture, stack_frames } from '../stacktrace.js';
+import { debug_locks_enabled, debug_locks_off, debug_locks_on } from './debug-locks.js';
+import {
+  lock_class_name,
+  lockdep_print_held_locks,
+  print_irqtrace_events,
+  print_kernel_ident,
+  print_lock,
+  print_lock_name,
+  print_lock_trace,
+  sym,
+} from './lockdep-print.js';
+import {
+  type held_lock,
+  LOCK_ENABLED_HARDIRQ,
+  LOCK_ENABLED_HARDIRQ_READ,
+  LOCK_ENABLED_SOFTIRQ,
+  LOCK_ENABLED_SOFTIRQ_READ,
+  LOCK_USAGE_DIR_MASK,
+  LOCK_USAGE_READ_MASK,
+  LOCK_USED,
+  LOCK_USED_IN_HARDIRQ,
+  LOCK_USED_IN_HARDIRQ_READ,
+  LOCK_USED_IN_SOFTIRQ,
+  LOCK_USED_IN_SOFTIRQ_READ,
+  type lock_class,
+  lock_class_key,
+  type lock_list,
+  type lockdep_map,
+  usage_str,
+} from './lockdep-types.js';
+
+/** Subclasses a class may have (`MAX_LOCKDEP_SUBCLASSES`). */
+export const MAX_LOCKDEP_SUBCLASSES = 8;
+/** Usage bits with a saved trace (the irq states); LOCK_USED has none. */
+const LOCK_TRACE_STATES = 8;
+
+/** Bumped by lockdep_reset(): maps re-register their classes. */
+let generation = 1;
+let classes = new Map<lock_class_key, (lock_class | undefined)[]>();
+let name_versions = new Map<string, number>();
+const site_keys = new Map<string, lock_class_key>();
+let next_addr = 0xffff888004000000n;
+
+/**
+ * The class key of an initialisation site: the first frame of `site` (the caller of
+ * `spin_lock_init()` and friends). The same line always gives the same key.
+ */
+export function lockdep_site_key(site: StackCapture): lock_class_key {
+  const f = stack_frames(site)[0];
+  const where = f ? `${f.file}:${f.line}:${f.column}` : '(unknown)';
+  let key = site_keys.get(where);
+  if (key === undefined) {
+    key = new lock_class_key(where);
+    site_keys.set(where, key);
+  }
+  return key;
+}
+
+/** Initialises the lockdep part of a lock (`lockdep_init_map_type`). */
+export function lockdep_init_map(
+  name: string,
+  key: lock_class_key,
+  wait_type_inner: number,
+  wait_type_outer = 0,
+): lockdep_map {
+  const addr = next_addr.toString(16).padStart(16, '0');
+  next_addr += 0x40n;
+  return { key, name, wait_type_inner, wait_type_outer, addr, class_cache: [], cache_gen: 0 };
+}
+
+/** Puts a lock in another class (`lockdep_set_class_and_name`). */
+export function lockdep_set_class(map: lockdep_map, key: lock_class_key, name = map.name): void {
+  map.key = key;
+  map.name = name;
+  map.class_cache = [];
+}
+
+function register_lock_class(map: lockdep_map, subclass: number): lock_class {
+  if (map.cache_gen !== generation) {
+    map.class_cache = [];
+    map.cache_gen = generation;
+  }
+  const cached = map.class_cache[subclass];
+  if (cached) return cached;
+  let per_key = classes.get(map.key);
+  if (per_key === undefined) {
+    per_key = [];
+    classes.set(map.key, per_key);
+  }
+  let cls = per_key[subclass];
+  if (cls === undefined) {
+    // A class whose name another class already has is printed with a #N suffix.
+    const version = (name_versions.get(map.name) ?? 0) + 1;
+    name_versions.set(map.name, version);
+    cls = {
+      key: map.key,
+      subclass,
+      name: map.name,
+      name_version: version,
+      wait_type_inner: map.wait_type_inner,
+      wait_type_outer: map.wait_type_outer,
+      usage_mask: 0,
+      usage_traces: [],
+      locks_after: new Map(),
+    };
+    per_key[subclass] = cls;
+  }
+  map.class_cache[subclass] = cls;
+  return cls;
+}
+
+function report_header(rule: string, title: string): void {
+  pr_warn('\n');
+  pr_warn('%s\n', '='.repeat(rule.length));
+  pr_warn('%s\n', title);
+  print_kernel_ident();
+  pr_warn('%s\n', '-'.repeat(rule.length));
+}
+
+function report_footer(curr: task_struct, trace: StackCapture): void {
+  lockdep_print_held_locks(curr);
+  pr_warn('\n');
+  pr_warn('stack backtrace:\n');
+  dump_stack(trace);
+}
+
+/* Recursive locking. */
+
+function print_deadlock_bug(curr: task_struct, prev: held_lock, next: held_lock): void {
+  const title = 'WARNING: possible recursive locking detected';
+  report_header('============================================', title);
+  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
+  printk('%s\n', print_lock(next));
+  pr_warn('\n');
+  pr_warn('but task is already holding lock:\n');
+  printk('%s\n', print_lock(prev));
+  pr_warn('\n');
+  pr_warn('other info that might help us debug this:\n');
+  printk(' Possible unsafe locking scenario:\n\n');
+  printk('       CPU0\n');
+  printk('       ----\n');
+  printk('  lock(%s);\n', lock_class_name(prev.class));
+  printk('  lock(%s);\n', lock_class_name(next.class));
+  printk('\n *** DEADLOCK ***\n\n');
+  printk(' May be due to missing lock nesting notation\n\n');
+  report_footer(curr, next.acquire_ip);
+}
+
+function check_deadlock(curr: task_struct, next: held_lock): boolean {
+  for (const prev of curr.held_locks) {
+    if (prev.class !== next.class) continue;
+    // Read-after-read recursion of one class is allowed for recursive readers.
+    if (next.read === 2 && prev.read) continue;
+    if (!debug_locks_off()) return false;
+    print_deadlock_bug(curr, prev, next);
+    return false;
+  }
+  return true;
+}
+
+/* Circular dependencies. */
+
+interface bfs_entry {
+  readonly class: lock_class;
+  readonly trace: StackCapture | undefined;
+  readonly parent: bfs_entry | undefined;
+  readonly depth: number;
+}
+
+/** Breadth-first search of the classes taken after `from`, for `target`. */
+function find_path(from: lock_class, target: lock_class): bfs_entry | undefined {
+  const root: bfs_entry = { class: from, trace: undefined, parent: undefined, depth: 0 };
+  const seen = new Set<lock_class>([from]);
+  const queue: bfs_entry[] = [root];
+  for (let i = 0; i < queue.length; i++) {
+    const entry = queue[i]!;
+    for (const edge of entry.class.locks_after.values()) {
+      if (seen.has(edge.class)) continue;
+      seen.add(edge.class);
+      const next: bfs_entry = {
+        class: edge.class,
+        trace: edge.trace,
+        parent: entry,
+        depth: entry.depth + 1,
+      };
+      if (edge.class === target) return next;
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
+
+function print_circular_bug_entry(entry: bfs_entry, depth: number, trace: StackCapture): void {
+  printk('\n-> #%u%s:\n', depth, print_lock_name(entry.class));
+  print_lock_trace(entry.trace ?? trace, 6);
+}
+
+function print_circular_bug(
+  curr: task_struct,
+  target: bfs_entry,
+  src: held_lock,
+  tgt: held_lock,
+): void {
+  const title = 'WARNING: possible circular locking dependency detected';
+  report_header('======================================================', title);
+  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
+  printk('%s\n', print_lock(src));
+  pr_warn('\n');
+  pr_warn('but task is already holding lock:\n');
+  printk('%s\n', print_lock(tgt));
+  pr_warn('\n');
+  pr_warn('which lock already depends on the new lock.\n\n');
+  pr_warn('\n');
+  pr_warn('the existing dependency chain (in reverse order) is:\n');
+  let depth = target.depth;
+  print_circular_bug_entry(target, depth, src.acquire_ip);
+  const first_parent = target.parent!;
+  for (let parent = target.parent; parent !== undefined; parent = parent.parent) {
+    depth -= 1;
+    print_circular_bug_entry(parent, depth, src.acquire_ip);
+  }
+  printk('\nother info that might help us debug this:\n\n');
+  const source = lock_class_name(src.class);
+  const tname = lock_class_name(tgt.class);
+  const pname = lock_class_name(first_parent.class);
+  if (first_parent.class !== src.class) {
+    printk('Chain exists of:\n');
+    printk('  %s --> %s --> %s\n\n', source, pname, tname);
+  }
+  printk(' Possible unsafe locking scenario:\n\n');
+  printk('       CPU0                    CPU1\n');
+  printk('       ----                    ----\n');
+  printk('  %s(%s);\n', tgt.read ? 'rlock' : 'lock', tname);
+  printk('                               lock(%s);\n', pname);
+  printk('                               lock(%s);\n', tname);
+  printk('  %s(%s);\n', src.read ? 'rlock' : 'lock', source);
+  printk('\n *** DEADLOCK ***\n\n');
+  report_footer(curr, src.acquire_ip);
+}
+
+/** Adds the dependency prev -> next unless it closes a cycle (then reports it). */
+function check_prev_add(curr: task_struct, prev: held_lock, next: held_lock): boolean {
+  const after = prev.class.locks_after;
+  // The graph is acyclic, so an edge that exists cannot close a cycle.
+  if (after.has(next.class)) return true;
+  const path = find_path(next.class, prev.class);
+  if (path !== undefined) {
+    if (debug_locks_off()) print_circular_bug(curr, path, next, prev);
+    return false;
+  }
+  const edge: lock_list = { class: next.class, trace: next.acquire_ip };
+  after.set(next.class, edge);
+  return true;
+}
+
+/** Adds a dependency from each lock held in this context down to the first non-trylock. */
+function check_prevs_add(curr: task_struct, next: held_lock): boolean {
+  const held = curr.held_locks;
+  for (let depth = held.length - 1; depth >= 0; depth--) {
+    const hlock = held[depth]!;
+    if (hlock.irq_context !== next.irq_context) break;
+    if (hlock.check) {
+      if (!check_prev_add(curr, hlock, next)) return false;
+      if (!hlock.trylock) break;
+    }
+  }
+  return true;
+}
+
+/* Irq usage. */
+
+function print_usage_bug(
+  curr: task_struct,
+  cls_lock: held_lock,
+  prev_bit: number,
+  new_bit: number,
+): void {
+  report_header('================================', 'WARNING: inconsistent lock state');
+  pr_warn('inconsistent {%s} -> {%s} usage.\n', usage_str[prev_bit], usage_str[new_bit]);
+  const pc = curr.preempt_count;
+  pr_warn(
+    '%s/%d [HC%u[%u]:SC%u[%u]:HE%u:SE%u] takes:\n',
+    curr.comm,
+    curr.pid,
+    in_hardirq() ? 1 : 0,
+    (pc & 0xf0000) >> 16,
+    in_serving_softirq() ? 1 : 0,
+    (pc & 0xff00) >> 8,
+    curr.hardirqs_disabled ? 0 : 1,
+    softirqs_enabled(curr) ? 1 : 0,
+  );
+  printk('%s\n', print_lock(cls_lock));
+  pr_warn('{%s} state was registered at:\n', usage_str[prev_bit]);
+  print_lock_trace(cls_lock.class.usage_traces[prev_bit], 2);
+  print_irqtrace_events(curr);
+  pr_warn('\n');
+  pr_warn('other info that might help us debug this:\n');
+  const name = lock_class_name(cls_lock.class);
+  printk(' Possible unsafe locking scenario:\n\n');
+  printk('       CPU0\n');
+  printk('       ----\n');
+  printk('  lock(%s);\n', name);
+  printk('  <Interrupt>\n');
+  printk('    lock(%s);\n', name);
+  printk('\n *** DEADLOCK ***\n\n');
+  report_footer(curr, cls_lock.acquire_ip);
+}
+
+function valid_state(curr: task_struct, hlock: held_lock, new_bit: number, bad: number): boolean {
+  if ((hlock.class.usage_mask & (1 << bad)) === 0) return true;
+  if (debug_locks_off()) print_usage_bug(curr, hlock, bad, new_bit);
+  return false;
+}
+
+function mark_lock(curr: task_struct, hlock: held_lock, new_bit: number): boolean {
+  const cls = hlock.class;
+  const mask = 1 << new_bit;
+  if (cls.usage_mask & mask) return true;
+  cls.usage_mask |= mask;
+  if (new_bit >= LOCK_TRACE_STATES) return true;
+  cls.usage_traces[new_bit] = hlock.acquire_ip;
+  // The opposite direction of the same irq state, for the write and the read form.
+  const excl =
+    (new_bit & ~(LOCK_USAGE_READ_MASK | LOCK_USAGE_DIR_MASK)) |
+    ((new_bit & LOCK_USAGE_DIR_MASK) ^ LOCK_USAGE_DIR_MASK);
+  if (!valid_state(curr, hlock, new_bit, excl)) return false;
+  if ((new_bit & LOCK_USAGE_READ_MASK) === 0) {
+    if (!valid_state(curr, hlock, new_bit, excl + LOCK_USAGE_READ_MASK)) return false;
+  }
+  return true;
+}
+
+function mark_usage(curr: task_struct, hlock: held_lock): boolean {
+  if (hlock.check) {
+    const read = hlock.read !== 0;
+    if (!hlock.trylock) {
+      if (in_hardirq()) {
+        const bit = read ? LOCK_USED_IN_HARDIRQ_READ : LOCK_USED_IN_HARDIRQ;
+        if (!mark_lock(curr, hlock, bit)) return false;
+      }
+      if (in_serving_softirq()) {
+        const bit = read ? LOCK_USED_IN_SOFTIRQ_READ : LOCK_USED_IN_SOFTIRQ;
+        if (!mark_lock(curr, hlock, bit)) return false;
+      }
+    }
+    if (!hlock.hardirqs_off) {
+      const hbit = read ? LOCK_ENABLED_HARDIRQ_READ : LOCK_ENABLED_HARDIRQ;
+      if (!mark_lock(curr, hlock, hbit)) return false;
+      if (softirqs_enabled(curr)) {
+        const sbit = read ? LOCK_ENABLED_SOFTIRQ_READ : LOCK_ENABLED_SOFTIRQ;
+        if (!mark_lock(curr, hlock, sbit)) return false;
+      }
+    }
+  }
+  return mark_lock(curr, hlock, LOCK_USED);
+}
+
+/**
+ * Records that the current task takes `map` (`lock_acquire`). `read` is 0 for exclusive,
+ * 1 for shared, 2 for shared-recursive; `check` 0 tracks the lock without validating it.
+ * `ip` is where the caller took it. Reports run before the lock is taken, as in the kernel.
+ */
+export function lock_acquire(
+  map: lockdep_map,
+  subclass: number,
+  trylock: boolean,
+  read: number,
+  check: boolean,
+  ip: StackCapture,
+): void {
+  if (!debug_locks_enabled()) return;
+  const curr = current();
+  if (subclass >= MAX_LOCKDEP_SUBCLASSES) {
+    if (debug_locks_off()) {
+      printk('BUG: looking up invalid subclass: %u\n', subclass);
+      dump_stack(ip);
+    }
+    return;
+  }
+  const cls = register_lock_class(map, subclass);
+  const hlock: held_lock = {
+    instance: map,
+    class: cls,
+    acquire_ip: ip,
+    read,
+    trylock,
+    check,
+    hardirqs_off: curr.hardirqs_disabled,
+    irq_context: (in_hardirq() ? 2 : 0) + (in_serving_softirq() ? 1 : 0),
+  };
+  if (!mark_usage(curr, hlock)) return;
+  if (!trylock && check) {
+    if (!check_deadlock(curr, hlock)) return;
+    if (!check_prevs_add(curr, hlock)) return;
+  }
+  curr.held_locks.push(hlock);
+}
+
+function print_unlock_imbalance_bug(curr: task_struct, map: lockdep_map, ip: StackCapture): void {
+  report_header('=====================================', 'WARNING: bad unlock balance detected!');
+  pr_warn('%s/%d is trying to release lock (%s) at:\n', curr.comm, curr.pid, map.name);
+  printk('%s\n', sym(ip));
+  pr_warn('but there are no more locks to release!\n');
+  pr_warn('\n');
+  pr_warn('other info that might help us debug this:\n');
+  report_footer(curr, ip);
+}
+
+/** Records that the current task releases `map` (`lock_release`). */
+export function lock_release(map: lockdep_map, ip: StackCapture): void {
+  if (!debug_locks_enabled()) return;
+  const curr = current();
+  const held = curr.held_locks;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (held[i]!.instance === map) {
+      held.splice(i, 1);
+      return;
+    }
+  }
+  if (debug_locks_off()) print_unlock_imbalance_bug(curr, map, ip);
+}
+
+/** Whether the current task holds `map` (`lock_is_held`); true while lockdep is off. */
+export function lock_is_held(map: lockdep_map): boolean {
+  if (!debug_locks_enabled()) return true;
+  return current().held_locks.some((h) => h.instance === map);
+}
+
+/**
+ * Forgets every class and dependency, clears the current task's held locks and turns lock
+ * debugging back on, as the kernel's locking self-tests do between cases.
+ */
+export function lockdep_reset(): void {
+  generation += 1;
+  classes = new Map();
+  name_versions = new Map();
+  current().held_locks.length = 0;
+  debug_locks_on();
+}
+
+/** Whether the current task holds `lock`, per lockdep (true while lockdep is off). */
+export function lockdep_is_held(lock: { dep_map: lockdep_map | undefined }): boolean {
+  return lock.dep_map === undefined ? false : lock_is_held(lock.dep_map);
+}
+
+/** Warns when the current task does not hold `lock` (`lockdep_assert_held`). */
+export function lockdep_assert_held(lock: { dep_map: lockdep_map | undefined }): void {
+  if (debug_locks_enabled() && !lockdep_is_held(lock)) {
+    WARN(true, 'lockdep_assert_held(%s) failed\n', lock.dep_map?.name ?? 'lock');
+  }
+}
