@@ -251,13 +251,28 @@ function bug_report(capture: StackCapture): Oops {
   const at = where ? `${where.file}:${where.line}` : '(unknown)';
   pr_warn('------------[ cut here ]------------\n');
   pr_emerg('kernel BUG at %s!\n', at);
+  return die('invalid opcode', 0, capture, `kernel BUG at ${at}!`);
+}
+
+/**
+ * `die()`: the Oops report for a fatal kernel error — the `Oops:` line with
+ * the error code and Oops counter, the identification lines, the call trace
+ * of `capture`, the modules — then taints with `D`. Returns the {@link Oops}
+ * the caller throws to end the task.
+ */
+export function die(str: string, err: number, capture: StackCapture, message: string): Oops {
   state.die_counter += 1;
-  pr_warn('Oops: invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n', state.die_counter);
+  pr_warn(
+    'Oops: %s%04x [#%d] PREEMPT SMP NOPTI\n',
+    str ? `${str}: ` : '',
+    err & 0xffff,
+    state.die_counter,
+  );
   dump_stack_capture(capture, (l) => pr_warn('%s\n', l));
   print_modules();
   print_oops_end_marker();
   add_taint(TAINT_DIE);
-  return new Oops(`kernel BUG at ${at}!`);
+  return new Oops(message);
 }
 
 /** Clears taint, the WARN_ONCE memory and the Oops counter. For tests. */

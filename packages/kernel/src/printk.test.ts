@@ -22,7 +22,10 @@ beforeEach(() => {
   now = 0;
   set_local_clock(() => now);
 });
-afterEach(() => printk_reset());
+afterEach(() => {
+  printk_reset();
+  set_local_clock(null);
+});
 
 describe('printk', () => {
   it('prefixes every line with the kernel timestamp', () => {

@@ -26,7 +26,7 @@ export interface StackCapture {
   readonly stack?: string;
 }
 
-const MAX_FRAMES = 24;
+const MAX_FRAMES = 16;
 
 // A JavaScript function reference as a value, for captureStackTrace's cut-off.
 // biome-ignore lint/complexity/noBannedTypes: any callable is a valid cut-off.

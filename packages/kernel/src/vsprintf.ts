@@ -2,7 +2,8 @@
  * The subset of the kernel's `lib/vsprintf.c` that printk formats need:
  * `%d %i %u %x %X %o %c %s %%` with flags, width, precision and the length
  * modifiers (`hh h l ll z t j`), plus the pointer extensions `%px` and `%pK`
- * (the address), `%p` (also the address: the simulation does not hash), `%pS`
+ * (the address, sign-extended like a canonical x86-64 kernel address),
+ * `%p` (also the address: the simulation does not hash), `%pS`
  * and `%ps` (a function's name) and `%pe` (the errno name of an error pointer).
  *
  * Integers may be numbers or bigints; like C, `%u` and `%x` reinterpret a
@@ -13,6 +14,7 @@
  */
 
 import { errname } from './errno.js';
+import { kaddr_hex } from './mm/layout.js';
 
 const SPEC = /%([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?(hh|h|ll|l|z|t|j|L)?([diuxXocsp%])([a-zA-Z]*)/g;
 
@@ -43,6 +45,7 @@ function pointer_ext(ext: string, arg: unknown): [string, number] {
     return [errname(n) !== undefined ? `-${errname(n)}` : String(n), 1];
   }
   const consumed = ext.startsWith('x') || ext.startsWith('K') ? 1 : 0;
+  if (typeof arg === 'number' && arg >= 0) return [kaddr_hex(arg), consumed];
   return [BigInt.asUintN(64, to_bigint(arg)).toString(16).padStart(16, '0'), consumed];
 }
 
@@ -53,7 +56,7 @@ function pointer_ext(ext: string, arg: unknown): [string, number] {
  * @example
  * ```ts
  * import { sprintf } from '@rfl/kernel';
- * sprintf('%s: %d bytes at %px', 'foxes', 64, 0x888000001000) // => 'foxes: 64 bytes at 0000888000001000'
+ * sprintf('%s: %d bytes at %px', 'foxes', 64, 0x888000001000) // => 'foxes: 64 bytes at ffff888000001000'
  * sprintf('%08x|%-4u|%5s', 0xbeef, 7, 'ab') // => '0000beef|7   |   ab'
  * ```
  */
