@@ -398,6 +398,7 @@ export function lock_acquire(
 ): void {
   if (!debug_locks_enabled()) return;
   const curr = current();
+  if (curr.lockdep_recursion) return;
   if (subclass >= MAX_LOCKDEP_SUBCLASSES) {
     if (debug_locks_off()) {
       printk('BUG: looking up invalid subclass: %u\n', subclass);
@@ -438,6 +439,7 @@ function print_unlock_imbalance_bug(curr: task_struct, map: lockdep_map, ip: Sta
 export function lock_release(map: lockdep_map, ip: StackCapture): void {
   if (!debug_locks_enabled()) return;
   const curr = current();
+  if (curr.lockdep_recursion) return;
   const held = curr.held_locks;
   for (let i = held.length - 1; i >= 0; i--) {
     if (held[i]!.instance === map) {
@@ -450,8 +452,21 @@ export function lock_release(map: lockdep_map, ip: StackCapture): void {
 
 /** Whether the current task holds `map` (`lock_is_held`); true while lockdep is off. */
 export function lock_is_held(map: lockdep_map): boolean {
-  if (!debug_locks_enabled()) return true;
+  if (!debug_locks_enabled() || current().lockdep_recursion) return true;
   return current().held_locks.some((h) => h.instance === map);
+}
+
+/**
+ * Stops lockdep from tracking the current task until lockdep_on(); the lock debugging
+ * checks of the primitives themselves (DEBUG_SPINLOCK, DEBUG_MUTEXES) stay on.
+ */
+export function lockdep_off(): void {
+  current().lockdep_recursion += 1;
+}
+
+export function lockdep_on(): void {
+  const task = current();
+  if (task.lockdep_recursion > 0) task.lockdep_recursion -= 1;
 }
 
 /**

@@ -23,6 +23,7 @@ import { debug_locks_enabled, debug_locks_off } from '../locking/debug-locks.js'
 import { lockdep_print_held_locks, print_irqtrace_events, sym } from '../locking/lockdep-print.js';
 import { add_taint, dump_stack, Oops, TAINT_DIE, TAINT_WARN, WARN_ONCE } from '../panic.js';
 import { pr_err, pr_warn, printk } from '../printk.js';
+import { exit_rcu } from '../rcu/update.js';
 import { stack_capture } from '../stacktrace.js';
 import { sprintf } from '../vsprintf.js';
 import { might_sleep } from './might-sleep.js';
@@ -30,6 +31,7 @@ import {
   alloc_task,
   current,
   PF_KTHREAD,
+  PF_WQ_WORKER,
   release_task,
   run_as,
   TASK_DEAD,
@@ -91,9 +93,26 @@ export async function schedule(): Promise<void> {
     await Promise.resolve();
     return;
   }
+  if (task.flags & PF_WQ_WORKER) worker_hooks.sleeping(task);
   await new Promise<void>((resolve) => {
     task.wake = resolve;
   });
+}
+
+/**
+ * What the workqueue code needs to hear from the scheduler to keep one worker running
+ * while there is work (`wq_worker_sleeping`/`wq_worker_running`).
+ */
+export interface worker_sched_hooks {
+  sleeping(task: task_struct): void;
+  running(task: task_struct): void;
+}
+
+let worker_hooks: worker_sched_hooks = { sleeping: () => {}, running: () => {} };
+
+/** Installs the workqueue's hooks (called once by the workqueue code). */
+export function set_worker_sched_hooks(hooks: worker_sched_hooks): void {
+  worker_hooks = hooks;
 }
 
 /**
@@ -104,6 +123,7 @@ export function try_to_wake_up(p: task_struct, state: number): boolean {
   p.__state = TASK_RUNNING;
   const wake = p.wake;
   p.wake = undefined;
+  if (wake !== undefined && p.flags & PF_WQ_WORKER) worker_hooks.running(p);
   wake?.();
   return true;
 }
@@ -159,6 +179,7 @@ function do_exit(task: task_struct, code: number): void {
     pr_warn('stack backtrace:\n');
     dump_stack(stack_capture(do_exit));
   }
+  exit_rcu(task);
   task.exit_code = code;
   task.exit_state = TASK_DEAD;
   task.__state = TASK_DEAD;
@@ -169,20 +190,23 @@ function do_exit(task: task_struct, code: number): void {
 
 function start_task<D>(task: task_struct, fn: threadfn<D>, data: D): void {
   task.__state = TASK_UNINTERRUPTIBLE;
+  // A woken task runs later, never inside the waker's call.
   task.wake = () => {
-    run_as(task, async () => {
-      let code = -EINTR;
-      try {
-        if (!task.kthread_should_stop) {
-          const ret = await fn(data);
-          code = typeof ret === 'number' ? ret : 0;
+    queueMicrotask(() =>
+      run_as(task, async () => {
+        let code = -EINTR;
+        try {
+          if (!task.kthread_should_stop) {
+            const ret = await fn(data);
+            code = typeof ret === 'number' ? ret : 0;
+          }
+        } catch (err) {
+          task_oops(err);
+          code = -1;
         }
-      } catch (err) {
-        task_oops(err);
-        code = -1;
-      }
-      do_exit(task, code);
-    });
+        do_exit(task, code);
+      }),
+    );
   };
 }
 

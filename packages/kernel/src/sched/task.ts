@@ -52,6 +52,8 @@ export class task_struct {
   preempt_disable_ip: StackCapture | undefined;
   /** Pending signal numbers. */
   readonly pending = new Set<number>();
+  /** Non-zero while lockdep ignores this task (`lockdep_off()`). */
+  lockdep_recursion = 0;
   /** lockdep's `held_locks[]`, outermost first. */
   readonly held_locks: held_lock[] = [];
   /** Set by kthread_stop(). */
