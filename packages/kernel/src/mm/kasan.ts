@@ -331,7 +331,10 @@ function kasan_report_access(
   const capture = stack_capture(ip);
   const fn = stack_frames(capture)[0]?.function ?? '<unknown>';
   start_report();
-  pr_err('BUG: KASAN: %s in %s\n', bug_type_of(kasan_shadow[bad_p >>> 3]!), fn);
+  // A partial granule says nothing about why the rest is bad: the next one does.
+  let shadow = kasan_shadow[bad_p >>> 3]!;
+  if (shadow > 0 && shadow < KASAN_GRANULE_SIZE) shadow = kasan_shadow[(bad_p >>> 3) + 1] ?? shadow;
+  pr_err('BUG: KASAN: %s in %s\n', bug_type_of(shadow), fn);
   const { pid, comm } = current_task_info();
   pr_err(
     '%s of size %u at addr %s by task %s/%d\n',

@@ -232,6 +232,9 @@ export function kmemleak_report(): string {
 /** `echo clear`: forgets the reported leaks (they become roots). */
 export function kmemleak_clear(): void {
   for (const o of state.objects.values()) {
-    if (o.reported) o.not_leak = true;
+    if (o.reported) {
+      o.reported = false;
+      o.not_leak = true;
+    }
   }
 }

@@ -30,7 +30,7 @@ export const PAGE_OFFSET = 0x888000000000;
 /** The start of vmalloc space (`__VMALLOC_BASE_L4`). */
 export const VMALLOC_START = 0xc90000000000;
 /** 4 GiB of vmalloc space is enough for the simulation. */
-export const VMALLOC_SIZE = 1 << 32;
+export const VMALLOC_SIZE = 2 ** 32;
 export const VMALLOC_END = VMALLOC_START + VMALLOC_SIZE;
 /** The `struct page` array (`__VMEMMAP_BASE_L4`). */
 export const VMEMMAP_START = 0xea0000000000;
