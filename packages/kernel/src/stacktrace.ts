@@ -72,7 +72,7 @@ export function stack_frames(capture: StackCapture | Error): StackFrame[] {
     let fn = m[1] ?? '<anonymous>';
     if (fn.startsWith('new ')) fn = fn.slice(4);
     frames.push({
-      function: fn.replace(/^Object\./, ''),
+      function: fn.replace(/^(Object|Module)\./, ''),
       file: source_path(file),
       line: Number(m[3]),
       column: Number(m[4]),
