@@ -9,13 +9,13 @@
  *
  * @example
  * ```ts
- * import { WARN_ON, dmesg, dmesg_clear, print_tainted } from '@rfl/kernel';
+ * import { TAINT_WARN, WARN_ON, dmesg, dmesg_clear, test_taint } from '@rfl/kernel';
  * # dmesg_clear();
  * const broken = WARN_ON(1 + 1 !== 3);
  * broken // => true
  * dmesg().includes('WARNING: CPU: 0 PID: 1 at ') // => true
  * dmesg().includes('Call Trace:') // => true
- * print_tainted().startsWith('Tainted: G        W') // => true
+ * test_taint(TAINT_WARN) // => true
  * ```
  *
  * @module

@@ -17,7 +17,8 @@
  *
  * @example
  * ```ts
- * import { GFP_KERNEL, dmesg, failslab, kfree, kmalloc, set_fail_nth } from '@rfl/kernel';
+ * import { GFP_KERNEL, dmesg, failslab, kfree, kmalloc, mm_init, set_fail_nth } from '@rfl/kernel';
+ * # mm_init({ quiet: true });
  * failslab.ignore_gfp_reclaim = false;
  * set_fail_nth(2);
  * const a = kmalloc(32, GFP_KERNEL);
@@ -25,7 +26,7 @@
  * b // => 0
  * dmesg().includes('FAULT_INJECTION: forcing a failure.') // => true
  * kfree(a);
- * # failslab.ignore_gfp_reclaim = true;
+ * # mm_init({ quiet: true });
  * ```
  *
  * @module

@@ -18,13 +18,15 @@
  *
  * @example
  * ```ts
- * import { GFP_KERNEL, dmesg, kmalloc, kmemleak_enable, kmemleak_report, kmemleak_scan, writeq } from '@rfl/kernel';
+ * import { GFP_KERNEL, dmesg, kmalloc, kmemleak_enable, kmemleak_report, kmemleak_scan, mm_init } from '@rfl/kernel';
+ * # mm_init({ quiet: true });
  * kmemleak_enable();
  * kmalloc(48, GFP_KERNEL); // the address is dropped: a leak
  * kmemleak_scan() // => 1
  * dmesg().includes('kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)') // => true
  * kmemleak_report().startsWith('unreferenced object 0xffff8880') // => true
  * kmemleak_report().includes('(size 48):') // => true
+ * # mm_init({ quiet: true });
  * ```
  *
  * @module
