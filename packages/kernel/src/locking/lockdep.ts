@@ -319,7 +319,7 @@ function print_usage_bug(
   );
   printk('%s\n', print_lock(cls_lock));
   pr_warn('{%s} state was registered at:\n', usage_str[prev_bit]);
-  print_lock_trace(cls_lock.class.usage_traces[prev_bit], 2);
+  print_lock_trace(cls_lock.class.usage_traces[prev_bit], 1);
   print_irqtrace_events(curr);
   pr_warn('\n');
   pr_warn('other info that might help us debug this:\n');

@@ -39,7 +39,7 @@ import {
 import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { DEBUG_LOCKS_WARN_ON } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
-import { LD_WAIT_SLEEP, type lock_class_key, type lockdep_map } from './lockdep-types.js';
+import { LD_WAIT_SLEEP, lock_class_key, type lockdep_map } from './lockdep-types.js';
 
 /**
  * A sleeping lock.
@@ -69,10 +69,10 @@ export function mutex_init(lock: mutex, name = '&mutex', key?: lock_class_key): 
   );
 }
 
-/** A statically initialised mutex named `name`. */
+/** A statically initialised mutex named `name`: a lockdep class of its own, as in C. */
 export function DEFINE_MUTEX(name: string): mutex {
   const lock = new mutex();
-  mutex_init(lock, name, lockdep_site_key(stack_capture(DEFINE_MUTEX)));
+  mutex_init(lock, name, new lock_class_key(name));
   return lock;
 }
 

@@ -40,12 +40,7 @@ import { current, type task_struct } from '../sched/task.js';
 import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { debug_locks_off } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
-import {
-  LD_WAIT_CONFIG,
-  LD_WAIT_SPIN,
-  type lock_class_key,
-  type lockdep_map,
-} from './lockdep-types.js';
+import { LD_WAIT_CONFIG, LD_WAIT_SPIN, lock_class_key, type lockdep_map } from './lockdep-types.js';
 
 /** `SPINLOCK_MAGIC`: set by initialisation, checked by every operation. */
 export const SPINLOCK_MAGIC = 0xdead4ead;
@@ -88,16 +83,19 @@ export function spin_lock_init(lock: raw_spinlock_t, name = '&lock', key?: lock_
 
 export const raw_spin_lock_init = spin_lock_init;
 
-/** A statically initialised spinlock named `name` (its own lockdep class). */
+/**
+ * A statically initialised spinlock named `name`. Like a static lock in C, whose address
+ * is its lockdep key, each one is a class of its own.
+ */
 export function DEFINE_SPINLOCK(name: string): spinlock_t {
   const lock = new spinlock_t();
-  lock.__init(name, lockdep_site_key(stack_capture(DEFINE_SPINLOCK)));
+  lock.__init(name, new lock_class_key(name));
   return lock;
 }
 
 export function DEFINE_RAW_SPINLOCK(name: string): raw_spinlock_t {
   const lock = new raw_spinlock_t();
-  lock.__init(name, lockdep_site_key(stack_capture(DEFINE_RAW_SPINLOCK)));
+  lock.__init(name, new lock_class_key(name));
   return lock;
 }
 

@@ -39,6 +39,7 @@ import { LD_WAIT_CONFIG, LD_WAIT_FREE, lock_class_key } from '../locking/lockdep
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
 import { dump_stack, WARN_ON_ONCE } from '../panic.js';
 import { pr_warn } from '../printk.js';
+import { register_exit_hook } from '../sched/core.js';
 import { might_sleep } from '../sched/might-sleep.js';
 import { sim_softirq } from '../sched/preempt.js';
 import { current, init_task, run_as, type task_struct } from '../sched/task.js';
@@ -142,6 +143,8 @@ export function exit_rcu(task: task_struct): void {
   task.rcu_read_lock_nesting = 0;
   rcu_report_qs(task);
 }
+
+register_exit_hook(exit_rcu);
 
 function queue_advance(): void {
   if (advance_queued) return;

@@ -19,12 +19,17 @@
  */
 
 import { EINTR } from '../errno.js';
-import { debug_locks_enabled, debug_locks_off } from '../locking/debug-locks.js';
-import { lockdep_print_held_locks, print_irqtrace_events, sym } from '../locking/lockdep-print.js';
+import { debug_locks_off } from '../locking/debug-locks.js';
+import {
+  debug_show_held_locks,
+  lockdep_print_held_locks,
+  print_irqtrace_events,
+  print_kernel_ident,
+  sym,
+} from '../locking/lockdep-print.js';
 import { add_taint, dump_stack, Oops, TAINT_DIE, TAINT_WARN, WARN_ONCE } from '../panic.js';
 import { pr_err, pr_warn, printk } from '../printk.js';
-import { exit_rcu } from '../rcu/update.js';
-import { stack_capture } from '../stacktrace.js';
+import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { sprintf } from '../vsprintf.js';
 import { might_sleep } from './might-sleep.js';
 import {
@@ -52,26 +57,26 @@ export function __set_current_state(state: number): void {
 }
 
 /** The report `schedule()` prints when called with a non-zero preempt count. */
-function __schedule_bug(prev: task_struct): void {
+function __schedule_bug(prev: task_struct, trace: StackCapture): void {
   printk(
     '\x013BUG: scheduling while atomic: %s/%d/0x%08x\n',
     prev.comm,
     prev.pid,
     prev.preempt_count,
   );
-  if (debug_locks_enabled()) lockdep_print_held_locks(prev);
+  debug_show_held_locks(prev);
   if (prev.hardirqs_disabled) print_irqtrace_events(prev);
   if (prev.preempt_count !== 0) {
     pr_err('Preemption disabled at:\n');
     pr_err('%s\n', sym(prev.preempt_disable_ip));
   }
-  dump_stack(stack_capture(schedule_debug));
+  dump_stack(trace);
   add_taint(TAINT_WARN);
 }
 
 /** The checks `__schedule()` makes of the task that is about to stop running. */
 function schedule_debug(prev: task_struct): void {
-  if (prev.preempt_count !== 0) __schedule_bug(prev);
+  if (prev.preempt_count !== 0) __schedule_bug(prev, stack_capture(schedule_debug));
   WARN_ONCE(
     prev.rcu_read_lock_nesting > 0,
     'Voluntary context switch within RCU read-side critical section!\n',
@@ -163,6 +168,14 @@ function task_oops(err: unknown): void {
   add_taint(TAINT_DIE);
 }
 
+/** What do_exit() runs for a dying task besides its own checks (RCU's `exit_rcu`). */
+const exit_hooks: ((task: task_struct) => void)[] = [];
+
+/** Adds a function do_exit() calls with every exiting task. */
+export function register_exit_hook(hook: (task: task_struct) => void): void {
+  exit_hooks.push(hook);
+}
+
 /**
  * `do_exit()`: the checks of a task that ends, then its death. Locks still held and a
  * non-zero preempt count are reported as the kernel reports them; the final `schedule()`
@@ -173,17 +186,18 @@ function do_exit(task: task_struct, code: number): void {
     pr_warn('\n');
     pr_warn('====================================\n');
     pr_warn('WARNING: %s/%d still has locks held!\n', task.comm, task.pid);
+    print_kernel_ident();
     pr_warn('------------------------------------\n');
     lockdep_print_held_locks(task);
     pr_warn('\n');
     pr_warn('stack backtrace:\n');
     dump_stack(stack_capture(do_exit));
   }
-  exit_rcu(task);
+  for (const hook of exit_hooks) hook(task);
   task.exit_code = code;
   task.exit_state = TASK_DEAD;
   task.__state = TASK_DEAD;
-  if (task.preempt_count !== 0) __schedule_bug(task);
+  if (task.preempt_count !== 0) __schedule_bug(task, stack_capture(do_exit));
   release_task(task);
   task.do_exit_notify(code);
 }

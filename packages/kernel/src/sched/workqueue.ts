@@ -193,8 +193,8 @@ async function process_one_work(pool: worker_pool, work: work_struct): Promise<v
   } finally {
     if (
       task.preempt_count !== 0 ||
-      task.held_locks.length !== lock_depth ||
-      task.rcu_read_lock_nesting !== rcu_depth
+      task.held_locks.length > 0 ||
+      task.rcu_read_lock_nesting > 0
     ) {
       pr_err('BUG: workqueue leaked atomic, lock or RCU: %s[%d]\n', task.comm, task.pid);
       pr_err(

@@ -14,9 +14,9 @@
  * const t: timer_list = timer_setup((tl) => { fired.push(jiffies() - start); }, 0);
  * const start = jiffies();
  * mod_timer(t, start + msecs_to_jiffies(100));
- * await sim_advance(99);
+ * await sim_advance(95);
  * fired // => []
- * await sim_advance(1);
+ * await sim_advance(5);
  * fired // => [25]
  * ```
  *
