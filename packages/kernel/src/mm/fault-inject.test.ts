@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ENOMEM } from '../errno.js';
+import { EINVAL, ENOMEM } from '../errno.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_records, printk_reset } from '../printk.js';
 import { alloc_task, release_task, run_as, TASK_COMM_LEN } from '../sched/task.js';
@@ -7,6 +7,7 @@ import { read_ptr, write_ptr } from './access.js';
 import {
   fail_page_alloc,
   failslab,
+  fault_debugfs_files,
   get_fail_nth,
   set_fail_nth,
   set_make_it_fail,
@@ -183,5 +184,29 @@ describe('failslab sweep', () => {
     expect([failures, absorbed]).toEqual([8, 1]);
     expect(kmemleak_object_count()).toBe(0);
     expect(kasan_report_count()).toBe(0);
+  });
+});
+
+describe('debugfs files', () => {
+  it('read and write the fault attributes like the kernel files', () => {
+    const slab = fault_debugfs_files('failslab');
+    const page = fault_debugfs_files('fail_page_alloc');
+    expect(Object.keys(slab)).toEqual([
+      'probability',
+      'interval',
+      'times',
+      'space',
+      'verbose',
+      'task-filter',
+      'ignore-gfp-wait',
+      'cache-filter',
+    ]);
+    expect(page['min-order']!.read()).toBe('1\n');
+    expect(slab.times!.write('-1\n')).toBe(0);
+    expect(failslab.attr.times).toBe(-1);
+    expect(slab.probability!.write('-5')).toBe(-EINVAL);
+    expect(slab['ignore-gfp-wait']!.write('N')).toBe(0);
+    expect(slab['ignore-gfp-wait']!.read()).toBe('N\n');
+    expect(slab['task-filter']!.write('maybe')).toBe(-EINVAL);
   });
 });

@@ -32,6 +32,7 @@
  * @module
  */
 
+import { EINVAL } from '../errno.js';
 import { dump_stack } from '../panic.js';
 import { pr_notice } from '../printk.js';
 import { in_task } from '../sched/preempt.js';
@@ -219,4 +220,130 @@ export function fault_inject_reset(): void {
     min_order: 1,
   });
   rnd_state = 0x2545f491;
+}
+
+/** One file of a fault-injection debugfs directory: what `cat` prints and what `echo` does. */
+export interface fault_debugfs_file {
+  read(): string;
+  /** Parses `text` like the kernel's attribute store; returns 0 or `-EINVAL`. */
+  write(text: string): number;
+}
+
+function ulong_file(
+  get: () => number,
+  set: (v: number) => void,
+  signed = false,
+): fault_debugfs_file {
+  return {
+    read: () => `${get()}\n`,
+    write: (text) => {
+      const t = text.trim();
+      if (!(signed ? /^-?\d+$/ : /^\d+$/).test(t)) return -EINVAL;
+      set(Number(t));
+      return 0;
+    },
+  };
+}
+
+function bool_file(get: () => boolean, set: (v: boolean) => void): fault_debugfs_file {
+  return {
+    read: () => (get() ? 'Y\n' : 'N\n'),
+    write: (text) => {
+      const c = text.trim().toLowerCase();
+      if (['y', '1', 'on'].includes(c)) set(true);
+      else if (['n', '0', 'off'].includes(c)) set(false);
+      else return -EINVAL;
+      return 0;
+    },
+  };
+}
+
+/**
+ * The files of `/sys/kernel/debug/failslab/` or `/sys/kernel/debug/fail_page_alloc/`
+ * (`fault_create_debugfs_attr` plus each one's own), for the debugfs tree to mount.
+ *
+ * @example
+ * ```ts
+ * import { fault_debugfs_files, failslab, mm_init } from '@rfl/kernel';
+ * # mm_init({ quiet: true });
+ * const files = fault_debugfs_files('failslab');
+ * files.probability!.write('25\n') // => 0
+ * failslab.attr.probability // => 25
+ * files['ignore-gfp-wait']!.read() // => 'Y\n'
+ * files.times!.write('many') // => -22
+ * # mm_init({ quiet: true });
+ * ```
+ */
+export function fault_debugfs_files(
+  which: 'failslab' | 'fail_page_alloc',
+): Record<string, fault_debugfs_file> {
+  const owner = which === 'failslab' ? failslab : fail_page_alloc;
+  const attr = () => owner.attr;
+  const files: Record<string, fault_debugfs_file> = {
+    probability: ulong_file(
+      () => attr().probability,
+      (v) => {
+        attr().probability = Math.min(v, 100);
+      },
+    ),
+    interval: ulong_file(
+      () => attr().interval,
+      (v) => {
+        attr().interval = Math.max(v, 1);
+      },
+    ),
+    times: ulong_file(
+      () => attr().times,
+      (v) => {
+        attr().times = v;
+      },
+      true,
+    ),
+    space: ulong_file(
+      () => attr().space,
+      (v) => {
+        attr().space = v;
+      },
+    ),
+    verbose: ulong_file(
+      () => attr().verbose,
+      (v) => {
+        attr().verbose = v;
+      },
+    ),
+    'task-filter': bool_file(
+      () => attr().task_filter,
+      (v) => {
+        attr().task_filter = v;
+      },
+    ),
+    'ignore-gfp-wait': bool_file(
+      () => owner.ignore_gfp_reclaim,
+      (v) => {
+        owner.ignore_gfp_reclaim = v;
+      },
+    ),
+  };
+  if (which === 'failslab') {
+    files['cache-filter'] = bool_file(
+      () => failslab.cache_filter,
+      (v) => {
+        failslab.cache_filter = v;
+      },
+    );
+  } else {
+    files['ignore-gfp-highmem'] = bool_file(
+      () => fail_page_alloc.ignore_gfp_highmem,
+      (v) => {
+        fail_page_alloc.ignore_gfp_highmem = v;
+      },
+    );
+    files['min-order'] = ulong_file(
+      () => fail_page_alloc.min_order,
+      (v) => {
+        fail_page_alloc.min_order = v;
+      },
+    );
+  }
+  return files;
 }

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EINVAL, EPERM } from '../errno.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_records, printk_reset } from '../printk.js';
 import { memcpy_from_js, write_ptr } from './access.js';
@@ -10,6 +11,7 @@ import {
   kmemleak_object_count,
   kmemleak_report,
   kmemleak_scan,
+  kmemleak_write,
 } from './kmemleak.js';
 import { kaddr_hex } from './layout.js';
 import { kfree, kmalloc, kzalloc } from './slab.js';
@@ -91,5 +93,18 @@ describe('kmemleak', () => {
     const p = kmalloc(8, GFP_KERNEL);
     kmemleak_scan();
     expect(dmesg()).toContain(`] unreferenced object 0x${kaddr_hex(p)} (size 8):`);
+  });
+});
+
+describe('/sys/kernel/debug/kmemleak', () => {
+  it('takes scan, clear and off', () => {
+    kmalloc(8, GFP_KERNEL);
+    expect(kmemleak_write('scan\n')).toBe(0);
+    expect(kmemleak_report()).toContain('(size 8):');
+    expect(kmemleak_write('clear')).toBe(0);
+    expect(kmemleak_report()).toBe('');
+    expect(kmemleak_write('stack=off')).toBe(-EINVAL);
+    expect(kmemleak_write('off')).toBe(0);
+    expect(kmemleak_write('scan')).toBe(-EPERM);
   });
 });

@@ -33,6 +33,7 @@
  */
 
 import { crc32 } from 'node:zlib';
+import { EINVAL, EPERM } from '../errno.js';
 import { pr_info, pr_warn } from '../printk.js';
 import { current } from '../sched/task.js';
 import { type StackCapture, stack_capture, stack_lines } from '../stacktrace.js';
@@ -239,4 +240,30 @@ export function kmemleak_clear(): void {
       o.not_leak = true;
     }
   }
+}
+
+/**
+ * A write to `/sys/kernel/debug/kmemleak`: `scan`, `clear` or `off`.
+ * Returns 0, or `-EINVAL` for another command, `-EPERM` once kmemleak is
+ * off. (The kernel also takes `stack=`, `scan=` and `dump=`.)
+ *
+ * @example
+ * ```ts
+ * import { kmemleak_write, mm_init } from '@rfl/kernel';
+ * mm_init({ quiet: true, kmemleak: true });
+ * kmemleak_write('scan\n') // => 0
+ * kmemleak_write('rescan') // => -22
+ * kmemleak_write('off') // => 0
+ * kmemleak_write('scan') // => -1
+ * # mm_init({ quiet: true });
+ * ```
+ */
+export function kmemleak_write(command: string): number {
+  const cmd = command.trim();
+  if (!state.enabled) return -EPERM;
+  if (cmd === 'scan') kmemleak_scan();
+  else if (cmd === 'clear') kmemleak_clear();
+  else if (cmd === 'off') kmemleak_disable();
+  else return -EINVAL;
+  return 0;
 }
