@@ -3,13 +3,17 @@
 //
 //   pnpm --filter @rfl/kernel build && pnpm --filter @rfl/kernel bench
 //
-// Runs against the built modules (dist/mm), so it loads only memory management.
+// Runs against the built package (dist/), as other packages use it.
 
-import { memcpy } from '../dist/mm/access.js';
-import { GFP_KERNEL } from '../dist/mm/gfp.js';
-import { mm_init } from '../dist/mm/init.js';
-import { __free_pages, alloc_pages } from '../dist/mm/page_alloc.js';
-import { kfree, kmalloc } from '../dist/mm/slab.js';
+import {
+  __free_pages,
+  alloc_pages,
+  GFP_KERNEL,
+  kfree,
+  kmalloc,
+  memcpy,
+  mm_init,
+} from '../dist/index.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');

@@ -13,6 +13,7 @@ export * from './mm/fault-inject.js';
 export * from './mm/gfp.js';
 export * from './mm/init.js';
 export * from './mm/kasan.js';
+export * from './mm/kmalloc.js';
 export * from './mm/kmemleak.js';
 export * from './mm/layout.js';
 export * from './mm/page_alloc.js';

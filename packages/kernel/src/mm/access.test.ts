@@ -21,9 +21,9 @@ import {
 } from './access.js';
 import { GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
+import { kfree, kmalloc, ZERO_SIZE_PTR } from './kmalloc.js';
 import { kaddr_hex, PAGE_SIZE } from './layout.js';
 import { __get_free_pages, free_page } from './page_alloc.js';
-import { kfree, kmalloc, ZERO_SIZE_PTR } from './slab.js';
 import { vfree, vmalloc, vmalloc_to_page } from './vmalloc.js';
 
 const log = () => dmesg_records().map((r) => r.text);

@@ -15,9 +15,9 @@ import {
 import { __GFP_NOWARN, GFP_ATOMIC, GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
 import { kasan_report_count } from './kasan.js';
+import { kcalloc, kfree, kmalloc, kzalloc } from './kmalloc.js';
 import { kmemleak_object_count, kmemleak_scan } from './kmemleak.js';
 import { __get_free_pages, free_pages } from './page_alloc.js';
-import { kcalloc, kfree, kmalloc, kzalloc } from './slab.js';
 import { kvfree, kvmalloc } from './vmalloc.js';
 
 const log = () => dmesg_records().map((r) => r.text);

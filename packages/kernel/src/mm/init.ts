@@ -12,6 +12,7 @@
 import { pr_info } from '../printk.js';
 import { fault_inject_reset } from './fault-inject.js';
 import { kasan_enable, kasan_init } from './kasan.js';
+import { kmalloc_init } from './kmalloc.js';
 import { kmemleak_enable, kmemleak_init } from './kmemleak.js';
 import { DEFAULT_MEM_SIZE, nr_pages, PAGE_SIZE, phys_mem_init } from './layout.js';
 import { page_alloc_init, zone } from './page_alloc.js';
@@ -59,6 +60,7 @@ export function mm_init(options: mm_init_options = {}): void {
   fault_inject_reset();
   page_alloc_init(options.min_free_kbytes);
   slab_init();
+  kmalloc_init();
   vmalloc_init();
   if (options.kasan) kasan_enable({ stacktrace: options.kasan_stacktrace ?? true });
   if (options.kmemleak) kmemleak_enable({ verbose: options.kmemleak_verbose ?? false });

@@ -10,8 +10,8 @@ import {
   kasan_quarantine_drain,
   kasan_report_count,
 } from './kasan.js';
+import { kfree, kmalloc, krealloc, ksize } from './kmalloc.js';
 import { kaddr_hex } from './layout.js';
-import { kfree, kmalloc, krealloc, ksize } from './slab.js';
 import { vfree, vmalloc } from './vmalloc.js';
 
 const log = () => dmesg_records().map((r) => r.text);

@@ -5,6 +5,7 @@ import { dmesg, dmesg_records, printk_reset } from '../printk.js';
 import { memcpy_from_js, write_ptr } from './access.js';
 import { GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
+import { kfree, kmalloc, kzalloc } from './kmalloc.js';
 import {
   kmemleak_clear,
   kmemleak_not_leak,
@@ -14,7 +15,6 @@ import {
   kmemleak_write,
 } from './kmemleak.js';
 import { kaddr_hex } from './layout.js';
-import { kfree, kmalloc, kzalloc } from './slab.js';
 import { vfree, vmalloc } from './vmalloc.js';
 
 beforeEach(() => {

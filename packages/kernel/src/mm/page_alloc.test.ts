@@ -5,6 +5,7 @@ import { preempt_disable, preempt_enable } from '../sched/preempt.js';
 import { readb, writeb } from './access.js';
 import { __GFP_HIGH, __GFP_NOWARN, GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, type gfp_t } from './gfp.js';
 import { mm_init } from './init.js';
+import { kfree, kmalloc } from './kmalloc.js';
 import { PAGE_SIZE } from './layout.js';
 import {
   __free_pages,
@@ -18,7 +19,6 @@ import {
   page_address,
   zone,
 } from './page_alloc.js';
-import { kfree, kmalloc } from './slab.js';
 
 const log = () => dmesg_records().map((r) => r.text);
 

@@ -4,26 +4,28 @@ import { dmesg, dmesg_records, printk_reset } from '../printk.js';
 import { memcpy_from_js, memcpy_to_js, readb, readl, writel } from './access.js';
 import { __GFP_NOWARN, GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
-import { PAGE_OFFSET } from './layout.js';
-import { nr_free_pages } from './page_alloc.js';
 import {
-  find_kmem_cache,
   KMALLOC_MAX_SIZE,
   kcalloc,
   kfree,
   kmalloc,
   kmalloc_array,
+  krealloc,
+  ksize,
+  kzalloc,
+  ZERO_SIZE_PTR,
+} from './kmalloc.js';
+import { PAGE_OFFSET } from './layout.js';
+import { nr_free_pages } from './page_alloc.js';
+import {
+  find_kmem_cache,
   kmem_cache_alloc,
   kmem_cache_create,
   kmem_cache_destroy,
   kmem_cache_free,
   kmem_cache_shrink,
-  krealloc,
-  ksize,
-  kzalloc,
   SLAB_HWCACHE_ALIGN,
   slab_sysfs_attrs,
-  ZERO_SIZE_PTR,
 } from './slab.js';
 
 const log = () => dmesg_records().map((r) => r.text);

@@ -4,9 +4,9 @@ import { printk_reset } from '../printk.js';
 import { memcpy_from_js, memcpy_to_js, readb } from './access.js';
 import { GFP_ATOMIC, GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
+import { KMALLOC_MAX_SIZE } from './kmalloc.js';
 import { is_vmalloc_addr, PAGE_SIZE } from './layout.js';
 import { nr_free_pages } from './page_alloc.js';
-import { KMALLOC_MAX_SIZE } from './slab.js';
 import { kvfree, kvmalloc, kvzalloc, vfree, vmalloc, vrealloc, vzalloc } from './vmalloc.js';
 
 beforeEach(() => {

@@ -36,6 +36,7 @@ import {
   gfpflags_allow_blocking,
 } from './gfp.js';
 import { KASAN_VMALLOC_INVALID, kasan_enabled, kasan_poison, kasan_unpoison } from './kasan.js';
+import { KMALLOC_MAX_SIZE, kfree, kmalloc } from './kmalloc.js';
 import { kmemleak_alloc, kmemleak_enabled, kmemleak_free } from './kmemleak.js';
 import {
   is_vmalloc_addr,
@@ -54,7 +55,6 @@ import {
   show_mem,
 } from './page_alloc.js';
 import { raw_read_bytes, vmap_pte } from './raw.js';
-import { KMALLOC_MAX_SIZE, kfree, kmalloc } from './slab.js';
 
 /** `struct vm_struct`: one vmalloc area. */
 interface vm_struct {
