@@ -3,7 +3,14 @@ import { EINTR } from '../errno.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { jiffies } from '../time/jiffies.js';
-import { msleep, msleep_interruptible, sim_advance, sim_run_until_idle } from '../time/timer.js';
+import {
+  mod_timer,
+  msleep,
+  msleep_interruptible,
+  sim_advance,
+  sim_run_until_idle,
+  timer_setup,
+} from '../time/timer.js';
 import {
   kthread_create,
   kthread_run,
@@ -123,6 +130,17 @@ describe('tasks', () => {
     });
     expect(await k.exited).toBe(-1);
     expect(dmesg()).toContain("Oops: TypeError: Cannot read properties of null (reading 'ops')");
+    expect(dmesg()).toContain(`Comm: crasher`);
+  });
+
+  it('turns an exception in a timer callback into an Oops on the idle task', async () => {
+    const t = timer_setup(() => {
+      throw new RangeError('fox index out of range');
+    }, 0);
+    mod_timer(t, jiffies() + 1);
+    await sim_advance(10);
+    expect(dmesg()).toContain('Oops: RangeError: fox index out of range');
+    expect(dmesg()).toContain('PID: 0 Comm: swapper/0');
   });
 });
 

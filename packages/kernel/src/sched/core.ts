@@ -27,7 +27,7 @@ import {
   print_kernel_ident,
   sym,
 } from '../locking/lockdep-print.js';
-import { add_taint, dump_stack, Oops, TAINT_DIE, TAINT_WARN, WARN_ONCE } from '../panic.js';
+import { add_taint, die, dump_stack, Oops, TAINT_WARN, WARN_ONCE } from '../panic.js';
 import { pr_err, pr_warn, printk } from '../printk.js';
 import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { sprintf } from '../vsprintf.js';
@@ -159,13 +159,16 @@ export async function sim_run_pending(): Promise<void> {
 /** A task body: an async function given its data; a number it returns is the exit code. */
 export type threadfn<D> = (data: D) => Promise<number | undefined> | number | undefined;
 
-/** The kernel's handling of an exception that escapes a task body: an Oops. */
-function task_oops(err: unknown): void {
+/**
+ * The kernel's handling of an exception that escapes a task body: an Oops. An {@link Oops}
+ * was reported where it was raised; any other exception is reported here, with the
+ * JavaScript stack it carries.
+ */
+export function oops_exception(err: unknown): void {
   if (err instanceof Oops) return;
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  pr_warn('Oops: %s [#1] PREEMPT SMP NOPTI\n', message);
-  dump_stack(err instanceof Error ? err : stack_capture(task_oops));
-  add_taint(TAINT_DIE);
+  const capture = err instanceof Error ? err : stack_capture(oops_exception);
+  die(message, 0, capture, message);
 }
 
 /** What do_exit() runs for a dying task besides its own checks (RCU's `exit_rcu`). */
@@ -215,7 +218,7 @@ function start_task<D>(task: task_struct, fn: threadfn<D>, data: D): void {
             code = typeof ret === 'number' ? ret : 0;
           }
         } catch (err) {
-          task_oops(err);
+          oops_exception(err);
           code = -1;
         }
         do_exit(task, code);

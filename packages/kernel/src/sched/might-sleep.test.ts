@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { lockdep_reset } from '../locking/lockdep.js';
 import { panic_reset, print_tainted } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { clock_set_ns, ktime_get } from '../time/clock.js';
@@ -114,5 +115,12 @@ describe('might_sleep', () => {
     might_sleep();
     preempt_enable();
     expect(dmesg().split('BUG: sleeping function').length - 1).toBe(2);
+  });
+
+  it('refuses to let the preempt count underflow', () => {
+    preempt_enable();
+    expect(current().preempt_count).toBe(0);
+    expect(dmesg()).toContain('DEBUG_LOCKS_WARN_ON(val > preempt_count())');
+    lockdep_reset();
   });
 });

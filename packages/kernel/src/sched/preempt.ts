@@ -1,3 +1,4 @@
+import { DEBUG_LOCKS_WARN_ON } from '../locking/debug-locks.js';
 import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { current, type task_struct } from './task.js';
 
@@ -59,14 +60,6 @@ export function task_irqtrace(task: task_struct): irqtrace_events {
     irqtraces.set(task, trace);
   }
   return trace;
-}
-
-/** Hook the preempt-count underflow check reports through (set by the reporting code). */
-let underflow_report: (what: string) => void = () => {};
-
-/** Installs the function that reports `DEBUG_LOCKS_WARN_ON` failures of the count. */
-export function set_preempt_underflow_report(fn: (what: string) => void): void {
-  underflow_report = fn;
 }
 
 /** The current preempt count. */
@@ -142,10 +135,7 @@ export function preempt_count_add(val: number, ip?: StackCapture): void {
 export function preempt_count_sub(val: number): void {
   const task = current();
   // DEBUG_PREEMPT refuses to underflow the count rather than corrupt it.
-  if (val > task.preempt_count) {
-    underflow_report('DEBUG_LOCKS_WARN_ON(val > preempt_count())');
-    return;
-  }
+  if (DEBUG_LOCKS_WARN_ON(val > task.preempt_count, 'val > preempt_count()')) return;
   task.preempt_count -= val;
 }
 

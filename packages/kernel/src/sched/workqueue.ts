@@ -191,11 +191,7 @@ async function process_one_work(pool: worker_pool, work: work_struct): Promise<v
   try {
     await work.func(work);
   } finally {
-    if (
-      task.preempt_count !== 0 ||
-      task.held_locks.length > 0 ||
-      task.rcu_read_lock_nesting > 0
-    ) {
+    if (task.preempt_count !== 0 || task.held_locks.length > 0 || task.rcu_read_lock_nesting > 0) {
       pr_err('BUG: workqueue leaked atomic, lock or RCU: %s[%d]\n', task.comm, task.pid);
       pr_err(
         '     preempt=0x%08x lock=%d->%d RCU=%d->%d workfn=%s\n',

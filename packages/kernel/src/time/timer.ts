@@ -23,9 +23,13 @@
  * @module
  */
 
-import { add_taint, dump_stack, Oops, TAINT_DIE } from '../panic.js';
-import { pr_emerg } from '../printk.js';
-import { schedule, set_current_state, sim_run_pending, wake_up_process } from '../sched/core.js';
+import {
+  oops_exception,
+  schedule,
+  set_current_state,
+  sim_run_pending,
+  wake_up_process,
+} from '../sched/core.js';
 import { might_sleep } from '../sched/might-sleep.js';
 import { sim_softirq } from '../sched/preempt.js';
 import { signal_pending } from '../sched/signal.js';
@@ -147,11 +151,7 @@ function run_timer(timer: timer_list): void {
   } catch (err) {
     // An exception in a softirq is an Oops in interrupt context: report it and carry on,
     // where the kernel would panic ("Fatal exception in interrupt").
-    if (!(err instanceof Oops)) {
-      pr_emerg('Oops: %s in timer callback\n', err instanceof Error ? err.message : String(err));
-      if (err instanceof Error) dump_stack(err);
-      add_taint(TAINT_DIE);
-    }
+    run_as(init_task, () => oops_exception(err));
   }
 }
 
