@@ -21,7 +21,7 @@
  * @module
  */
 
-import { KERN_DEFAULT, pr_emerg, pr_warn, printk } from './printk.js';
+import { KERN_DEFAULT, KERN_WARNING, pr_emerg, pr_warn, printk } from './printk.js';
 import { type StackCapture, stack_capture, stack_frames, stack_lines } from './stacktrace.js';
 import { sprintf } from './vsprintf.js';
 
@@ -116,9 +116,16 @@ function print_modules(): void {
   printk(`${KERN_DEFAULT}Modules linked in:${mods.length ? ' ' : ''}%s\n`, mods.join(' '));
 }
 
-/** The `CPU:`/`Hardware name:` lines and the call trace of `capture`. */
-function dump_stack_capture(capture: StackCapture, print: (l: string) => void): void {
+/**
+ * `dump_stack_lvl()`: the `CPU:` and `Hardware name:` lines and the call
+ * trace of `capture` (default: the caller), each printed at `log_lvl`.
+ */
+export function dump_stack_lvl(
+  log_lvl: string,
+  capture: StackCapture = stack_capture(dump_stack_lvl),
+): void {
   const { pid, comm } = state.current();
+  const print = (line: string) => printk(`${log_lvl}%s\n`, line);
   print(`CPU: 0 UID: 0 PID: ${pid} Comm: ${comm} ${print_tainted()} ${UTS_RELEASE} #1`);
   print('Hardware name: rfl-ts simulated machine');
   print('Call Trace:');
@@ -127,12 +134,9 @@ function dump_stack_capture(capture: StackCapture, print: (l: string) => void): 
   print(' </TASK>');
 }
 
-/**
- * Prints the identification lines and the call trace from `capture`
- * (default: the caller of dump_stack) at KERN_DEFAULT, like `dump_stack()`.
- */
+/** `dump_stack()`: {@link dump_stack_lvl} at KERN_DEFAULT. */
 export function dump_stack(capture: StackCapture = stack_capture(dump_stack)): void {
-  dump_stack_capture(capture, (l) => printk(`${KERN_DEFAULT}%s\n`, l));
+  dump_stack_lvl(KERN_DEFAULT, capture);
 }
 
 function print_oops_end_marker(): void {
@@ -268,7 +272,7 @@ export function die(str: string, err: number, capture: StackCapture, message: st
     err & 0xffff,
     state.die_counter,
   );
-  dump_stack_capture(capture, (l) => pr_warn('%s\n', l));
+  dump_stack_lvl(KERN_WARNING, capture);
   print_modules();
   print_oops_end_marker();
   add_taint(TAINT_DIE);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { get_taint, panic_reset, TAINT_BAD_PAGE } from '../panic.js';
 import { dmesg, dmesg_records, printk_reset } from '../printk.js';
+import { alloc_task, release_task, run_as } from '../sched/task.js';
 import { memcpy, memset, readb, readl, writeb } from './access.js';
 import { GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
@@ -173,5 +174,14 @@ describe('KASAN', () => {
     kasan_disable();
     readb(p);
     expect(kasan_report_count()).toBe(1);
+  });
+
+  it('names the task that made the bad access', () => {
+    const cat = alloc_task('cat', 0);
+    const p = kmalloc(8, GFP_KERNEL);
+    run_as(cat, () => readb(p + 8));
+    expect(log()[2]).toBe(`Read of size 1 at addr ${kaddr_hex(p + 8)} by task cat/${cat.pid}`);
+    expect(log()[4]).toMatch(new RegExp(`^CPU: 0 UID: 0 PID: ${cat.pid} Comm: cat `));
+    release_task(cat);
   });
 });
