@@ -7,6 +7,7 @@
  */
 
 import { might_sleep } from '../sched/might-sleep.js';
+import { memcpy } from './access.js';
 import { __GFP_DIRECT_RECLAIM, __GFP_ZERO, type gfp_t } from './gfp.js';
 import {
   KASAN_PAGE_REDZONE,
@@ -72,28 +73,33 @@ function kmalloc_index(size: number): number {
  * ```
  */
 export function kmalloc(size: number, gfp: gfp_t): number {
-  if (size > KMALLOC_MAX_CACHE_SIZE) return kmalloc_large(size, gfp, kmalloc);
+  return kmalloc_caller(size, gfp, kmalloc);
+}
+
+// biome-ignore lint/complexity/noBannedTypes: a function reference cuts the stack.
+function kmalloc_caller(size: number, gfp: gfp_t, caller: Function): number {
+  if (size > KMALLOC_MAX_CACHE_SIZE) return kmalloc_large(size, gfp, caller);
   if (size <= 0) return size === 0 ? ZERO_SIZE_PTR : 0;
-  return slab_alloc(kmalloc_caches[kmalloc_index(size)]!, gfp, size, kmalloc);
+  return slab_alloc(kmalloc_caches[kmalloc_index(size)]!, gfp, size, caller);
 }
 
 /** {@link kmalloc} of zeroed memory. */
 export function kzalloc(size: number, gfp: gfp_t): number {
-  if (size > KMALLOC_MAX_CACHE_SIZE) return kmalloc_large(size, gfp | __GFP_ZERO, kzalloc);
-  if (size <= 0) return size === 0 ? ZERO_SIZE_PTR : 0;
-  return slab_alloc(kmalloc_caches[kmalloc_index(size)]!, gfp | __GFP_ZERO, size, kzalloc);
+  return kmalloc_caller(size, gfp | __GFP_ZERO, kzalloc);
 }
 
 /** `n * size` bytes, or 0 if the product overflows `SIZE_MAX` (here: 2^53). */
 export function kmalloc_array(n: number, size: number, gfp: gfp_t): number {
   const bytes = n * size;
   if (!Number.isSafeInteger(bytes)) return 0;
-  return kmalloc(bytes, gfp);
+  return kmalloc_caller(bytes, gfp, kmalloc_array);
 }
 
 /** Zeroed {@link kmalloc_array}. */
 export function kcalloc(n: number, size: number, gfp: gfp_t): number {
-  return kmalloc_array(n, size, gfp | __GFP_ZERO);
+  const bytes = n * size;
+  if (!Number.isSafeInteger(bytes)) return 0;
+  return kmalloc_caller(bytes, gfp | __GFP_ZERO, kcalloc);
 }
 
 function kmalloc_large(
@@ -208,6 +214,38 @@ export function krealloc(addr: number, new_size: number, gfp: gfp_t): number {
   mem_u8.copyWithin(n - PAGE_OFFSET, p, p + Math.min(ks, new_size));
   kfree_caller(addr, krealloc);
   return n;
+}
+
+/**
+ * A kmalloc'd copy of `len` bytes at `src` (`kmemdup`), or 0. The copy goes
+ * through `memcpy`, so KASAN checks the source.
+ *
+ * @example
+ * ```ts
+ * import { GFP_KERNEL, kfree, kmalloc, kmemdup, memcpy_from_js, memcpy_to_js } from '@rfl/kernel';
+ * const src = kmalloc(4, GFP_KERNEL);
+ * memcpy_from_js(src, new Uint8Array([1, 2, 3, 4]));
+ * const copy = kmemdup(src, 4, GFP_KERNEL);
+ * Array.from(memcpy_to_js(copy, 4)) // => [1, 2, 3, 4]
+ * kfree(src);
+ * kfree(copy);
+ * ```
+ */
+export function kmemdup(src: number, len: number, gfp: gfp_t): number {
+  const p = kmalloc_caller(len, gfp, kmemdup);
+  if (p !== 0 && p !== ZERO_SIZE_PTR) memcpy(p, src, len);
+  return p;
+}
+
+/**
+ * Zeroes an object before freeing it (`kfree_sensitive`), for keys and
+ * other secrets that must not linger in freed memory.
+ */
+export function kfree_sensitive(addr: number): void {
+  if (addr <= ZERO_SIZE_PTR && addr >= 0) return;
+  const size = __ksize(addr);
+  if (size) mem_u8.fill(0, addr - PAGE_OFFSET, addr - PAGE_OFFSET + size);
+  kfree_caller(addr, kfree_sensitive);
 }
 
 /** Creates the kmalloc caches; part of booting the slab allocator. */

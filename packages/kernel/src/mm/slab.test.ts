@@ -8,8 +8,10 @@ import {
   KMALLOC_MAX_SIZE,
   kcalloc,
   kfree,
+  kfree_sensitive,
   kmalloc,
   kmalloc_array,
+  kmemdup,
   krealloc,
   ksize,
   kzalloc,
@@ -177,5 +179,19 @@ describe('kmem_cache', () => {
       'kfree: invalid pointer ffff887ffffff000',
     ]);
     expect(readb(p)).toBeTypeOf('number');
+  });
+});
+
+describe('kmemdup and kfree_sensitive', () => {
+  it('copies through memcpy and zeroes before freeing', () => {
+    const secret = kmalloc(16, GFP_KERNEL);
+    memcpy_from_js(secret, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+    const copy = kmemdup(secret, 4, GFP_KERNEL);
+    expect(Array.from(memcpy_to_js(copy, 4))).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    kfree_sensitive(secret);
+    // Detectors are off, so the freed object can be read back: it was wiped.
+    expect(readl(secret)).toBe(0);
+    expect(kmalloc(16, GFP_KERNEL)).toBe(secret);
+    kfree_sensitive(0);
   });
 });
