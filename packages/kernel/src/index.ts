@@ -24,6 +24,7 @@ export * from './printk.js';
 export * from './rcu/update.js';
 export * from './refcount.js';
 export * from './sched/core.js';
+export * from './sched/hung-task.js';
 export * from './sched/might-sleep.js';
 export * from './sched/preempt.js';
 export * from './sched/signal.js';

@@ -98,6 +98,8 @@ export async function schedule(): Promise<void> {
     await Promise.resolve();
     return;
   }
+  task.nvcsw += 1;
+  task.sched_stack = stack_capture(schedule);
   if (task.flags & PF_WQ_WORKER) worker_hooks.sleeping(task);
   await new Promise<void>((resolve) => {
     task.wake = resolve;

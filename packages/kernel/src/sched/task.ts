@@ -56,6 +56,13 @@ export class task_struct {
   lockdep_recursion = 0;
   /** lockdep's `held_locks[]`, outermost first. */
   readonly held_locks: held_lock[] = [];
+  /** Voluntary context switches: sleeps in schedule() (`nvcsw`). */
+  nvcsw = 0;
+  /** Where the task last went to sleep, for reports about sleeping tasks. */
+  sched_stack: StackCapture | undefined;
+  /** The hung-task detector's view: switch count and jiffies when it last changed. */
+  last_switch_count = 0;
+  last_switch_time = 0;
   /** Set by kthread_stop(). */
   kthread_should_stop = false;
   /** Resolves the promise of the schedule() the task is sleeping in, if any. */

@@ -30,6 +30,11 @@ import {
   sim_run_pending,
   wake_up_process,
 } from '../sched/core.js';
+import {
+  check_hung_uninterruptible_tasks,
+  hung_task_candidates,
+  hung_task_interval_ns,
+} from '../sched/hung-task.js';
 import { might_sleep } from '../sched/might-sleep.js';
 import { sim_softirq } from '../sched/preempt.js';
 import { signal_pending } from '../sched/signal.js';
@@ -179,37 +184,65 @@ export async function sim_advance(ms: number): Promise<void> {
   const target = ktime_get() + Math.round(ms * 1_000_000);
   await sim_run_pending();
   for (;;) {
-    const next = queue[0];
-    if (next === undefined || next.expires_ns > target) break;
-    clock_set_ns(next.expires_ns);
-    run_timers();
-    await sim_run_pending();
+    const next = next_event_ns(true);
+    if (next === undefined || next > target) break;
+    await run_event(next);
   }
   clock_set_ns(target);
 }
 
 /**
  * Runs the machine until it is idle: tasks run until they sleep, and while a timer is
- * armed the clock jumps to it, as a tickless idle CPU would. Stops after `limit_ms` of
- * virtual time (default one hour) so a self-rearming timer cannot spin forever.
- * Returns the virtual milliseconds that passed.
+ * armed the clock jumps to it, as a tickless idle CPU would. A task stuck in
+ * uninterruptible sleep keeps the clock going until the hung-task detector has reported
+ * it. Stops after `limit_ms` of virtual time (default one hour) so a self-rearming timer
+ * cannot spin forever. Returns the virtual milliseconds that passed.
  */
 export async function sim_run_until_idle(limit_ms = 3_600_000): Promise<number> {
   const start = ktime_get();
   const limit = start + limit_ms * 1_000_000;
   await sim_run_pending();
   for (;;) {
-    const next = queue[0];
+    const next = next_event_ns(hung_task_candidates());
     if (next === undefined) break;
-    if (next.expires_ns > limit) {
+    if (next > limit) {
       clock_set_ns(limit);
       break;
     }
-    clock_set_ns(next.expires_ns);
-    run_timers();
-    await sim_run_pending();
+    await run_event(next);
   }
   return (ktime_get() - start) / 1_000_000;
+}
+
+/** The last multiple of the hung-task interval at which khungtaskd has looked. */
+let hung_checked_ns = 0;
+
+function next_hung_check_ns(): number | undefined {
+  const interval = hung_task_interval_ns();
+  if (interval === 0) return undefined;
+  return (Math.floor(hung_checked_ns / interval) + 1) * interval;
+}
+
+/** The time of the next timer, or of the next hung-task check when `hung` says so. */
+function next_event_ns(hung: boolean): number | undefined {
+  const timer = queue[0]?.expires_ns;
+  const check = hung ? next_hung_check_ns() : undefined;
+  if (timer === undefined) return check;
+  if (check === undefined) return timer;
+  return Math.min(timer, check);
+}
+
+/** Moves the clock to `at`, runs the timers (or the hung-task check) due, lets tasks run. */
+async function run_event(at: number): Promise<void> {
+  clock_set_ns(at);
+  const check = next_hung_check_ns();
+  if (queue[0] !== undefined && queue[0].expires_ns <= ktime_get()) {
+    run_timers();
+  } else if (check !== undefined && check <= ktime_get()) {
+    hung_checked_ns = check;
+    run_as(init_task, check_hung_uninterruptible_tasks);
+  }
+  await sim_run_pending();
 }
 
 /**
