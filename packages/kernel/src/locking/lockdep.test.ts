@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
-import { kthread_run, sim_run_pending } from '../sched/core.js';
+import { kthread_run, sim_run_pending, sim_spawn } from '../sched/core.js';
 import { sim_hardirq, sim_softirq } from '../sched/preempt.js';
 import { debug_locks_enabled } from './debug-locks.js';
-import { lockdep_assert_held, lockdep_reset } from './lockdep.js';
+import { lockdep_assert_held, lockdep_reset, lockdep_sys_exit } from './lockdep.js';
 import { DEFINE_MUTEX, mutex, mutex_init, mutex_lock, mutex_unlock } from './mutex.js';
 import {
   DEFINE_SPINLOCK,
@@ -298,6 +298,21 @@ describe('lockdep: unlock balance and assertions', () => {
     expect(dmesg()).toBe('');
     lockdep_assert_held(lock);
     expect(dmesg()).toContain('lockdep_assert_held(must_hold) failed');
+  });
+
+  it('reports a system call returning to user space with a lock held', async () => {
+    const lock = DEFINE_SPINLOCK('foxes_lock');
+    const cat = sim_spawn('cat', async () => {
+      spin_lock(lock);
+      lockdep_sys_exit();
+      spin_unlock(lock);
+      return 0;
+    });
+    await cat.exited;
+    const l = log();
+    expect(l).toContain('WARNING: lock held when returning to user space!');
+    expect(l).toContain(`cat/${cat.pid} is leaving the kernel with locks still held!`);
+    expect(l).toContain(`1 lock held by cat/${cat.pid}:`);
   });
 
   it('reports only the first bug', () => {

@@ -457,6 +457,21 @@ export function lock_is_held(map: lockdep_map): boolean {
 }
 
 /**
+ * The check at the end of every system call (`lockdep_sys_exit`): a task must not return
+ * to user space holding a kernel lock. The system-call layer calls it.
+ */
+export function lockdep_sys_exit(): void {
+  const curr = current();
+  if (curr.held_locks.length === 0 || !debug_locks_off()) return;
+  report_header(
+    '================================================',
+    'WARNING: lock held when returning to user space!',
+  );
+  pr_warn('%s/%d is leaving the kernel with locks still held!\n', curr.comm, curr.pid);
+  lockdep_print_held_locks(curr);
+}
+
+/**
  * Stops lockdep from tracking the current task until lockdep_on(); the lock debugging
  * checks of the primitives themselves (DEBUG_SPINLOCK, DEBUG_MUTEXES) stay on.
  */
