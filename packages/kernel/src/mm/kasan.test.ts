@@ -13,6 +13,7 @@ import {
 } from './kasan.js';
 import { kfree, kmalloc, krealloc, ksize } from './kmalloc.js';
 import { kaddr_hex } from './layout.js';
+import { __get_free_pages, free_pages } from './page_alloc.js';
 import { vfree, vmalloc } from './vmalloc.js';
 
 const log = () => dmesg_records().map((r) => r.text);
@@ -183,5 +184,20 @@ describe('KASAN', () => {
     expect(log()[2]).toBe(`Read of size 1 at addr ${kaddr_hex(p + 8)} by task cat/${cat.pid}`);
     expect(log()[4]).toMatch(new RegExp(`^CPU: 0 UID: 0 PID: ${cat.pid} Comm: cat `));
     release_task(cat);
+  });
+
+  it('knows about pages allocated before it was switched on', () => {
+    mm_init({ quiet: true });
+    const v = vmalloc(3 * 4096);
+    const page = __get_free_pages(GFP_KERNEL, 1);
+    const big = kmalloc(20000, GFP_KERNEL);
+    kasan_enable();
+    readb(v + 3 * 4096 - 1);
+    readb(page + 8191);
+    readb(big + 19999);
+    expect(kasan_report_count()).toBe(0);
+    free_pages(page, 1);
+    readb(page);
+    expect(log()[1]).toMatch(/^BUG: KASAN: use-after-free in /);
   });
 });

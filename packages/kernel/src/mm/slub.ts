@@ -41,7 +41,7 @@ import { mem_size, mem_u8, nr_pages, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE } from '
 import {
   __alloc_pages_pfn,
   __free_pages_pfn,
-  PG_large_kmalloc,
+  PG_head,
   PG_slab,
   page_flags,
   page_order,
@@ -299,11 +299,17 @@ function object_of(p: number): { start: number; cache: string; object_size: numb
 }
 
 /**
- * Rebuilds KASAN's view of every slab when KASAN is switched on: slabs are
- * redzone, objects on freelists are free, the others are live (their
- * requested size is unknown, so all of the object is accessible).
+ * Rebuilds KASAN's view of allocated memory when KASAN is switched on:
+ * every allocated page block is accessible (page allocations, large kmalloc,
+ * vmalloc pages), then in each slab the slots are redzone, objects on
+ * freelists are free and the others live (their requested size is unknown,
+ * so all of the object is accessible).
  */
 function kasan_rebuild_slabs(): void {
+  for (let pfn = 0; pfn < nr_pages; pfn++) {
+    if (page_flags[pfn]! & PG_head)
+      kasan_unpoison(pfn << PAGE_SHIFT, PAGE_SIZE << page_order[pfn]!);
+  }
   for (const s of live_caches()) {
     const free = new Set<number>();
     for (let i = 0; i < s.free_top; i++) free.add(s.free[i]!);
@@ -316,10 +322,6 @@ function kasan_rebuild_slabs(): void {
         else kasan_unpoison(p, s.object_size);
       }
     }
-  }
-  for (let pfn = 0; pfn < nr_pages; pfn++) {
-    if (page_flags[pfn]! & PG_large_kmalloc)
-      kasan_unpoison(pfn << PAGE_SHIFT, PAGE_SIZE << page_order[pfn]!);
   }
 }
 
