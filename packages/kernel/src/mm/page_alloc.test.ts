@@ -65,6 +65,23 @@ describe('buddy allocator', () => {
     expect(dmesg()).toContain('WARNING: CPU: 0 PID: 1 at packages/kernel/src/mm/page_alloc.ts:');
   });
 
+  it('catches a double free of a page that merged into a bigger free block', () => {
+    // Page frames 1, 2 and 3; 2 and 3 are buddies.
+    const [, low, high] = [0, 1, 2].map(() => __get_free_pages(GFP_KERNEL, 0));
+    expect(high! - low!).toBe(PAGE_SIZE);
+    free_pages(low!, 0);
+    free_pages(high!, 0);
+    expect(buddyinfo()[1]).toBe(1);
+    free_pages(high!, 0);
+    expect(log()[1]).toBe('page dumped because: not an allocated page');
+  });
+
+  it('refuses to free a slab page with free_pages', () => {
+    const obj = kmalloc(64, GFP_KERNEL);
+    free_pages(obj - (obj % PAGE_SIZE), 0);
+    expect(log()[1]).toBe('page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+  });
+
   it('reports freeing a free page as a bad page state', () => {
     const p = __get_free_pages(GFP_KERNEL, 0);
     free_pages(p, 0);

@@ -311,6 +311,11 @@ export function __free_pages_pfn(pfn: number, order: number): void {
     bad_page(pfn, `freed with order ${order}, allocated with order ${page_order[pfn]}`);
     return;
   }
+  if (page_flags[pfn]! & (PG_slab | PG_large_kmalloc | PG_vmalloc)) {
+    bad_page(pfn, 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+    return;
+  }
+  page_flags[pfn] = 0;
   if (kasan_enabled()) kasan_free_pages(pfn << PAGE_SHIFT, PAGE_SIZE << order);
   zone.pgfree += 1 << order;
   zone.free_pages += 1 << order;
