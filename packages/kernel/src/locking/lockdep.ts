@@ -27,16 +27,15 @@ import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preem
 import { current, type task_struct } from '../sched/task.js';
 import { type StackCapture, stack_frames } from '../stacktrace.js';
 import { debug_locks_enabled, debug_locks_off, debug_locks_on } from './debug-locks.js';
+import { lockdep_print_held_locks } from './lockdep-print.js';
 import {
-  lock_class_name,
-  lockdep_print_held_locks,
-  print_irqtrace_events,
-  print_kernel_ident,
-  print_lock,
-  print_lock_name,
-  print_lock_trace,
-  sym,
-} from './lockdep-print.js';
+  type bfs_entry,
+  print_circular_bug,
+  print_deadlock_bug,
+  print_unlock_imbalance_bug,
+  print_usage_bug,
+  report_header,
+} from './lockdep-report.js';
 import {
   type held_lock,
   LOCK_ENABLED_HARDIRQ,
@@ -54,7 +53,6 @@ import {
   lock_class_key,
   type lock_list,
   type lockdep_map,
-  usage_str,
 } from './lockdep-types.js';
 
 /** Subclasses a class may have (`MAX_LOCKDEP_SUBCLASSES`). */
@@ -137,42 +135,7 @@ function register_lock_class(map: lockdep_map, subclass: number): lock_class {
   return cls;
 }
 
-function report_header(rule: string, title: string): void {
-  pr_warn('\n');
-  pr_warn('%s\n', '='.repeat(rule.length));
-  pr_warn('%s\n', title);
-  print_kernel_ident();
-  pr_warn('%s\n', '-'.repeat(rule.length));
-}
-
-function report_footer(curr: task_struct, trace: StackCapture): void {
-  lockdep_print_held_locks(curr);
-  pr_warn('\n');
-  pr_warn('stack backtrace:\n');
-  dump_stack(trace);
-}
-
 /* Recursive locking. */
-
-function print_deadlock_bug(curr: task_struct, prev: held_lock, next: held_lock): void {
-  const title = 'WARNING: possible recursive locking detected';
-  report_header('============================================', title);
-  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
-  printk('%s\n', print_lock(next));
-  pr_warn('\n');
-  pr_warn('but task is already holding lock:\n');
-  printk('%s\n', print_lock(prev));
-  pr_warn('\n');
-  pr_warn('other info that might help us debug this:\n');
-  printk(' Possible unsafe locking scenario:\n\n');
-  printk('       CPU0\n');
-  printk('       ----\n');
-  printk('  lock(%s);\n', lock_class_name(prev.class));
-  printk('  lock(%s);\n', lock_class_name(next.class));
-  printk('\n *** DEADLOCK ***\n\n');
-  printk(' May be due to missing lock nesting notation\n\n');
-  report_footer(curr, next.acquire_ip);
-}
 
 function check_deadlock(curr: task_struct, next: held_lock): boolean {
   for (const prev of curr.held_locks) {
@@ -187,13 +150,6 @@ function check_deadlock(curr: task_struct, next: held_lock): boolean {
 }
 
 /* Circular dependencies. */
-
-interface bfs_entry {
-  readonly class: lock_class;
-  readonly trace: StackCapture | undefined;
-  readonly parent: bfs_entry | undefined;
-  readonly depth: number;
-}
 
 /** Breadth-first search of the classes taken after `from`, for `target`. */
 function find_path(from: lock_class, target: lock_class): bfs_entry | undefined {
@@ -216,54 +172,6 @@ function find_path(from: lock_class, target: lock_class): bfs_entry | undefined 
     }
   }
   return undefined;
-}
-
-function print_circular_bug_entry(entry: bfs_entry, depth: number, trace: StackCapture): void {
-  printk('\n-> #%u%s:\n', depth, print_lock_name(entry.class));
-  print_lock_trace(entry.trace ?? trace, 6);
-}
-
-function print_circular_bug(
-  curr: task_struct,
-  target: bfs_entry,
-  src: held_lock,
-  tgt: held_lock,
-): void {
-  const title = 'WARNING: possible circular locking dependency detected';
-  report_header('======================================================', title);
-  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
-  printk('%s\n', print_lock(src));
-  pr_warn('\n');
-  pr_warn('but task is already holding lock:\n');
-  printk('%s\n', print_lock(tgt));
-  pr_warn('\n');
-  pr_warn('which lock already depends on the new lock.\n\n');
-  pr_warn('\n');
-  pr_warn('the existing dependency chain (in reverse order) is:\n');
-  let depth = target.depth;
-  print_circular_bug_entry(target, depth, src.acquire_ip);
-  const first_parent = target.parent!;
-  for (let parent = target.parent; parent !== undefined; parent = parent.parent) {
-    depth -= 1;
-    print_circular_bug_entry(parent, depth, src.acquire_ip);
-  }
-  printk('\nother info that might help us debug this:\n\n');
-  const source = lock_class_name(src.class);
-  const tname = lock_class_name(tgt.class);
-  const pname = lock_class_name(first_parent.class);
-  if (first_parent.class !== src.class) {
-    printk('Chain exists of:\n');
-    printk('  %s --> %s --> %s\n\n', source, pname, tname);
-  }
-  printk(' Possible unsafe locking scenario:\n\n');
-  printk('       CPU0                    CPU1\n');
-  printk('       ----                    ----\n');
-  printk('  %s(%s);\n', tgt.read ? 'rlock' : 'lock', tname);
-  printk('                               lock(%s);\n', pname);
-  printk('                               lock(%s);\n', tname);
-  printk('  %s(%s);\n', src.read ? 'rlock' : 'lock', source);
-  printk('\n *** DEADLOCK ***\n\n');
-  report_footer(curr, src.acquire_ip);
 }
 
 /** Adds the dependency prev -> next unless it closes a cycle (then reports it). */
@@ -296,43 +204,6 @@ function check_prevs_add(curr: task_struct, next: held_lock): boolean {
 }
 
 /* Irq usage. */
-
-function print_usage_bug(
-  curr: task_struct,
-  cls_lock: held_lock,
-  prev_bit: number,
-  new_bit: number,
-): void {
-  report_header('================================', 'WARNING: inconsistent lock state');
-  pr_warn('inconsistent {%s} -> {%s} usage.\n', usage_str[prev_bit], usage_str[new_bit]);
-  const pc = curr.preempt_count;
-  pr_warn(
-    '%s/%d [HC%u[%u]:SC%u[%u]:HE%u:SE%u] takes:\n',
-    curr.comm,
-    curr.pid,
-    in_hardirq() ? 1 : 0,
-    (pc & 0xf0000) >> 16,
-    in_serving_softirq() ? 1 : 0,
-    (pc & 0xff00) >> 8,
-    curr.hardirqs_disabled ? 0 : 1,
-    softirqs_enabled(curr) ? 1 : 0,
-  );
-  printk('%s\n', print_lock(cls_lock));
-  pr_warn('{%s} state was registered at:\n', usage_str[prev_bit]);
-  print_lock_trace(cls_lock.class.usage_traces[prev_bit], 1);
-  print_irqtrace_events(curr);
-  pr_warn('\n');
-  pr_warn('other info that might help us debug this:\n');
-  const name = lock_class_name(cls_lock.class);
-  printk(' Possible unsafe locking scenario:\n\n');
-  printk('       CPU0\n');
-  printk('       ----\n');
-  printk('  lock(%s);\n', name);
-  printk('  <Interrupt>\n');
-  printk('    lock(%s);\n', name);
-  printk('\n *** DEADLOCK ***\n\n');
-  report_footer(curr, cls_lock.acquire_ip);
-}
 
 function valid_state(curr: task_struct, hlock: held_lock, new_bit: number, bad: number): boolean {
   if ((hlock.class.usage_mask & (1 << bad)) === 0) return true;
@@ -423,16 +294,6 @@ export function lock_acquire(
     if (!check_prevs_add(curr, hlock)) return;
   }
   curr.held_locks.push(hlock);
-}
-
-function print_unlock_imbalance_bug(curr: task_struct, map: lockdep_map, ip: StackCapture): void {
-  report_header('=====================================', 'WARNING: bad unlock balance detected!');
-  pr_warn('%s/%d is trying to release lock (%s) at:\n', curr.comm, curr.pid, map.name);
-  printk('%s\n', sym(ip));
-  pr_warn('but there are no more locks to release!\n');
-  pr_warn('\n');
-  pr_warn('other info that might help us debug this:\n');
-  report_footer(curr, ip);
 }
 
 /** Records that the current task releases `map` (`lock_release`). */

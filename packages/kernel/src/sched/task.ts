@@ -154,8 +154,3 @@ export function run_as<T>(task: task_struct, fn: () => T): T {
 export function is_idle_task(task: task_struct): boolean {
   return (task.flags & PF_IDLE) !== 0;
 }
-
-/** The comm/pid pair the kernel's reports print, e.g. `swapper/0/1`. */
-export function task_ident(task: task_struct): string {
-  return `${task.comm}/${task.pid}`;
-}

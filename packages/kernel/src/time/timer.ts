@@ -170,11 +170,6 @@ function run_timers(): void {
   }
 }
 
-/** The clock time of the earliest armed timer, if any. */
-export function sim_next_timer_ns(): number | undefined {
-  return queue[0]?.expires_ns;
-}
-
 /**
  * Moves the virtual clock forward by `ms` milliseconds (fractions allowed), firing every
  * timer that falls due on the way in order and letting the tasks it wakes run before
