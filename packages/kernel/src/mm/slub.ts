@@ -161,6 +161,16 @@ function grow_freelist(s: kmem_cache, need: number): void {
   s.free = next;
 }
 
+/**
+ * Pushes a free object. The stack holds every object of the cache's slabs,
+ * so it only fills up when a double free (unnoticed with KASAN off) pushes an
+ * object twice; it then grows rather than lose the entry.
+ */
+function push_free(s: kmem_cache, p: number): void {
+  if (s.free_top === s.free.length) grow_freelist(s, s.free_top + 1);
+  s.free[s.free_top++] = p;
+}
+
 /** `allocate_slab`: takes pages for a new slab and puts its objects on the freelist. */
 function new_slab(s: kmem_cache, gfp: gfp_t): boolean {
   const pfn = __alloc_pages_pfn(gfp & ~__GFP_ZERO, s.order);
@@ -243,7 +253,7 @@ export function slab_alloc(
 /** Puts an object back on its cache's freelist (after the quarantine, if any). */
 function slab_release(p: number): void {
   const s = caches[page_cache[p >>> PAGE_SHIFT]!]!;
-  s.free[s.free_top++] = p;
+  push_free(s, p);
   slab_inuse[slab_head[p >>> PAGE_SHIFT]!]! -= 1;
   s.inuse -= 1;
   s.free_fastpath += 1;
@@ -267,7 +277,7 @@ export function slab_free(s: kmem_cache, p: number, addr: number, caller: Functi
     kasan_slab_free(p, addr, s.object_size, caller);
     return;
   }
-  s.free[s.free_top++] = p;
+  push_free(s, p);
   slab_inuse[head]! -= 1;
   s.inuse -= 1;
   s.free_fastpath += 1;
