@@ -200,4 +200,17 @@ describe('KASAN', () => {
     readb(page);
     expect(log()[1]).toMatch(/^BUG: KASAN: use-after-free in /);
   });
+
+  it('reports a double free of a large kmalloc and a krealloc of a freed object', () => {
+    const big = kmalloc(20000, GFP_KERNEL);
+    kfree(big);
+    kfree(big);
+    expect(log()[1]).toMatch(/^BUG: KASAN: double-free in /);
+    printk_reset();
+    const p = kmalloc(32, GFP_KERNEL);
+    kfree(p);
+    expect(krealloc(p, 16, GFP_KERNEL)).toBe(0);
+    expect(log()[1]).toMatch(/^BUG: KASAN: slab-use-after-free in /);
+    expect(ksize(p)).toBe(0);
+  });
 });

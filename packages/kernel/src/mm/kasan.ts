@@ -174,7 +174,8 @@ function first_bad(p: number, size: number): number {
 
 /**
  * Checks an access of `size` bytes at physical `p` (kernel address `addr`);
- * reports it if bad. `ip` is the accessor, so the report starts at its caller.
+ * reports it and returns false if bad. `ip` is the accessor, so the report
+ * starts at its caller.
  */
 export function kasan_check(
   p: number,
@@ -183,12 +184,13 @@ export function kasan_check(
   addr: number,
   // biome-ignore lint/complexity/noBannedTypes: a function reference cuts the stack.
   ip: Function,
-): void {
+): boolean {
   const s = kasan_shadow[p >>> 3]!;
-  if (s === 0 && (p & 7) + size <= 8) return;
+  if (s === 0 && (p & 7) + size <= 8) return true;
   const bad = first_bad(p, size);
-  if (bad < 0) return;
+  if (bad < 0) return true;
   kasan_report_access(kasan, bad, addr + (bad - p), size, write, addr, ip);
+  return false;
 }
 
 /**

@@ -10,12 +10,14 @@ import { might_sleep } from '../sched/might-sleep.js';
 import { memcpy } from './access.js';
 import { __GFP_DIRECT_RECLAIM, __GFP_ZERO, type gfp_t } from './gfp.js';
 import {
+  KASAN_PAGE_FREE,
   KASAN_PAGE_REDZONE,
-  KASAN_SLAB_FREE,
+  kasan_check,
   kasan_enabled,
   kasan_kfree_large,
   kasan_kmalloc_large,
   kasan_poison,
+  kasan_report_invalid_free,
   kasan_resize,
   kasan_shadow,
   kasan_unpoison,
@@ -142,6 +144,10 @@ function kfree_caller(addr: number, caller: Function): void {
     slab_free(s, p, addr, caller);
     return;
   }
+  if ((p & (PAGE_SIZE - 1)) === 0 && kasan_enabled() && kasan_shadow[p >>> 3] === KASAN_PAGE_FREE) {
+    kasan_report_invalid_free(p, addr, true, caller);
+    return;
+  }
   if (page_flags[pfn]! & PG_large_kmalloc && (p & (PAGE_SIZE - 1)) === 0) {
     page_flags[pfn]! &= ~PG_large_kmalloc;
     if (kmemleak_enabled()) kmemleak_free(addr);
@@ -172,14 +178,10 @@ export function ksize(addr: number): number {
   const size = __ksize(addr);
   if (size && kasan_enabled()) {
     const p = addr - PAGE_OFFSET;
-    if (kasan_shadow_is_free(p)) return size;
+    if (!kasan_check(p, 1, false, addr, ksize)) return 0;
     kasan_resize(p, size, size);
   }
   return size;
-}
-
-function kasan_shadow_is_free(p: number): boolean {
-  return kasan_shadow[p >>> 3] === KASAN_SLAB_FREE;
 }
 
 /**
@@ -195,6 +197,7 @@ export function krealloc(addr: number, new_size: number, gfp: gfp_t): number {
   if (addr <= ZERO_SIZE_PTR && addr >= 0) return kmalloc(new_size, gfp);
   const ks = __ksize(addr);
   const p = addr - PAGE_OFFSET;
+  if (ks && kasan_enabled() && !kasan_check(p, 1, false, addr, krealloc)) return 0;
   if (ks >= new_size) {
     if (kasan_enabled()) {
       const large = (page_flags[p >>> PAGE_SHIFT]! & PG_large_kmalloc) !== 0;
