@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lockdep_reset } from '../locking/lockdep.js';
+import { DEFINE_MUTEX, mutex_lock, mutex_unlock } from '../locking/mutex.js';
 import { DEFINE_SPINLOCK, spin_lock } from '../locking/spinlock.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { msecs_to_jiffies } from '../time/jiffies.js';
 import { msleep, sim_advance, sim_run_until_idle } from '../time/timer.js';
 import { sim_run_pending } from './core.js';
-import { current } from './task.js';
+import { current, type task_struct } from './task.js';
 import {
   alloc_ordered_workqueue,
   alloc_workqueue,
@@ -145,7 +146,9 @@ describe('workqueues', () => {
 
   it('reports a work function that returns holding a lock', async () => {
     const lock = DEFINE_SPINLOCK('leaky_lock');
+    let leaker: task_struct | undefined;
     const w = work(function leaky_work() {
+      leaker = current();
       spin_lock(lock);
     });
     schedule_work(w);
@@ -153,7 +156,10 @@ describe('workqueues', () => {
     const l = dmesg();
     expect(l).toMatch(/BUG: workqueue leaked atomic, lock or RCU: kworker\/0:\d+\[\d+\]/);
     expect(l).toContain('     preempt=0x00000001 lock=0->1 RCU=0->0 workfn=leaky_work');
-    current().held_locks.length = 0;
+    // Repair the worker by hand so the tests after this one get a sane pool.
+    leaker!.preempt_count = 0;
+    leaker!.held_locks.length = 0;
+    lock.owner = undefined;
   });
 
   it('refuses work on a destroyed workqueue', async () => {
@@ -164,5 +170,42 @@ describe('workqueues', () => {
       work(() => {}),
     );
     expect(dmesg()).toContain('WARNING: CPU: 0 PID: 1 at ');
+  });
+
+  it('reports cancel_work_sync() under a lock the work takes', async () => {
+    const priv_lock = DEFINE_MUTEX('&priv->lock');
+    const w = new work_struct();
+    INIT_WORK(
+      w,
+      async () => {
+        await mutex_lock(priv_lock);
+        mutex_unlock(priv_lock);
+      },
+      '&priv->work',
+    );
+    schedule_work(w);
+    await sim_run_pending();
+    expect(dmesg()).toBe('');
+    await mutex_lock(priv_lock);
+    await cancel_work_sync(w);
+    mutex_unlock(priv_lock);
+    const l = dmesg()
+      .split('\n')
+      .map((x) => x.replace(/^\[[ \d.]+\] /, ''));
+    expect(l).toContain('WARNING: possible circular locking dependency detected');
+    expect(l).toContain('-> #1 (&priv->lock){+.+.}-{3:3}:');
+    expect(l).toContain('-> #0 ((work_completion)(&priv->work)){+.+.}-{0:0}:');
+    expect(l).toContain('  lock((work_completion)(&priv->work));');
+  });
+
+  it('reports flush_workqueue() from a work on that workqueue', async () => {
+    const wq = alloc_workqueue('foxes', 0, 0);
+    const w = work(async function flusher() {
+      await flush_workqueue(wq);
+    });
+    queue_work(wq, w);
+    await sim_run_pending();
+    expect(dmesg()).toContain('WARNING: possible recursive locking detected');
+    expect(dmesg()).toContain('  lock((wq_completion)foxes);');
   });
 });

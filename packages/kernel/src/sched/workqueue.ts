@@ -27,11 +27,19 @@
  * @module
  */
 
+import {
+  lock_acquire,
+  lock_release,
+  lockdep_init_map,
+  lockdep_set_class,
+  lockdep_site_key,
+} from '../locking/lockdep.js';
 import { debug_show_held_locks } from '../locking/lockdep-print.js';
+import { LD_WAIT_INV, lock_class_key, type lockdep_map } from '../locking/lockdep-types.js';
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
 import { dump_stack, WARN_ON_ONCE } from '../panic.js';
 import { pr_err } from '../printk.js';
-import { stack_capture } from '../stacktrace.js';
+import { type StackCapture, stack_capture } from '../stacktrace.js';
 import { jiffies } from '../time/jiffies.js';
 import { mod_timer, timer_delete, type timer_list, timer_setup } from '../time/timer.js';
 import { sprintf } from '../vsprintf.js';
@@ -72,6 +80,12 @@ export class work_struct {
   done_seq = 0;
   /** Number of the instance running now, 0 if none. */
   running_seq = 0;
+  /**
+   * The lock lockdep sees the work as: "held" by the worker while the function runs and
+   * taken briefly by whoever flushes or cancels it, so that flushing a work while holding
+   * a lock the work takes is reported as the deadlock it is.
+   */
+  lockdep_map: lockdep_map | undefined;
 }
 
 /** Work that is queued after a delay (`struct delayed_work`). */
@@ -110,11 +124,15 @@ export class workqueue_struct {
   /** Items queued and not finished, for flush/drain. */
   nr_pending = 0;
   readonly pool: worker_pool;
+  /** `(wq_completion)<name>`: held while any of its items runs, taken by flush_workqueue. */
+  readonly lockdep_map: lockdep_map;
   constructor(name: string, flags: number, max_active: number, pool: worker_pool) {
     this.name = name;
     this.flags = flags;
     this.max_active = max_active;
     this.pool = pool;
+    const map_name = `(wq_completion)${name}`;
+    this.lockdep_map = lockdep_init_map(map_name, new lock_class_key(map_name), LD_WAIT_INV);
   }
 }
 
@@ -188,9 +206,14 @@ async function process_one_work(pool: worker_pool, work: work_struct): Promise<v
   const task = current();
   const lock_depth = task.held_locks.length;
   const rcu_depth = task.rcu_read_lock_nesting;
+  const ip = stack_capture(process_one_work);
+  lock_acquire(wq.lockdep_map, 0, false, 0, true, ip);
+  if (work.lockdep_map) lock_acquire(work.lockdep_map, 0, false, 0, true, ip);
   try {
     await work.func(work);
   } finally {
+    if (work.lockdep_map) lock_release(work.lockdep_map, ip);
+    lock_release(wq.lockdep_map, ip);
     if (task.preempt_count !== 0 || task.held_locks.length > 0 || task.rcu_read_lock_nesting > 0) {
       pr_err('BUG: workqueue leaked atomic, lock or RCU: %s[%d]\n', task.comm, task.pid);
       pr_err(
@@ -236,15 +259,34 @@ async function worker_thread(pool: worker_pool): Promise<number> {
   }
 }
 
-/** Prepares `work` to run `func`. */
-export function INIT_WORK(work: work_struct, func: work_func_t): void {
+/**
+ * Prepares `work` to run `func`. Its lockdep class is this call site, printed as
+ * `(work_completion)(name)`; `name` defaults to the function's name (the kernel prints
+ * the argument, e.g. `(work_completion)(&priv->work)`).
+ */
+export function INIT_WORK(work: work_struct, func: work_func_t, name?: string): void {
   work.func = func;
   work.pending = false;
+  work.lockdep_map = lockdep_init_map(
+    `(work_completion)(${name ?? (func.name || 'work')})`,
+    lockdep_site_key(stack_capture(INIT_WORK)),
+    LD_WAIT_INV,
+  );
 }
 
 /** Prepares `dwork`; `func` receives `dwork.work` (see to_delayed_work()). */
-export function INIT_DELAYED_WORK(dwork: delayed_work, func: work_func_t): void {
-  INIT_WORK(dwork.work, func);
+export function INIT_DELAYED_WORK(dwork: delayed_work, func: work_func_t, name?: string): void {
+  INIT_WORK(dwork.work, func, name);
+  if (dwork.work.lockdep_map) {
+    lockdep_set_class(dwork.work.lockdep_map, lockdep_site_key(stack_capture(INIT_DELAYED_WORK)));
+  }
+}
+
+/** What flushing `work` tells lockdep: the flusher waits for everything the work holds. */
+function flush_annotate(work: work_struct, ip: StackCapture): void {
+  if (work.lockdep_map === undefined) return;
+  lock_acquire(work.lockdep_map, 0, false, 0, true, ip);
+  lock_release(work.lockdep_map, ip);
 }
 
 const delayed_of = new WeakMap<work_struct, delayed_work>();
@@ -347,6 +389,7 @@ export function work_busy(work: work_struct): boolean {
  */
 export async function flush_work(work: work_struct): Promise<boolean> {
   might_sleep();
+  flush_annotate(work, stack_capture(flush_work));
   const target = work.pending ? work.queued_seq : work.running_seq;
   if (target === 0 || work.done_seq >= target) return false;
   await wait_event(work_done, () => work.done_seq >= target);
@@ -374,6 +417,7 @@ export function cancel_delayed_work(dwork: delayed_work): boolean {
  */
 export async function cancel_work_sync(work: work_struct): Promise<boolean> {
   might_sleep();
+  flush_annotate(work, stack_capture(cancel_work_sync));
   const was = try_to_grab_pending(work, delayed_of.get(work));
   const running = work.running_seq;
   if (running !== 0) await wait_event(work_done, () => work.done_seq >= running);
@@ -387,6 +431,9 @@ export function cancel_delayed_work_sync(dwork: delayed_work): Promise<boolean> 
 /** Waits until every item queued on `wq` before the call has finished. */
 export async function flush_workqueue(wq: workqueue_struct): Promise<void> {
   might_sleep();
+  const ip = stack_capture(flush_workqueue);
+  lock_acquire(wq.lockdep_map, 0, false, 0, true, ip);
+  lock_release(wq.lockdep_map, ip);
   const targets = new Map<work_struct, number>();
   for (const w of wq.pool.worklist) if (w.wq === wq) targets.set(w, w.queued_seq);
   for (const w of running_works) if (w.wq === wq && !targets.has(w)) targets.set(w, w.running_seq);

@@ -62,6 +62,24 @@ export function time_before_eq(a: number, b: number): boolean {
   return time_after_eq(b, a);
 }
 
+/** Whether jiffy value `a` is already in the past (`time_is_before_jiffies`). */
+export function time_is_before_jiffies(a: number): boolean {
+  return time_after(jiffies(), a);
+}
+
+/** Whether jiffy value `a` is still in the future (`time_is_after_jiffies`). */
+export function time_is_after_jiffies(a: number): boolean {
+  return time_before(jiffies(), a);
+}
+
+export function time_is_before_eq_jiffies(a: number): boolean {
+  return time_after_eq(jiffies(), a);
+}
+
+export function time_is_after_eq_jiffies(a: number): boolean {
+  return time_before_eq(jiffies(), a);
+}
+
 /** Milliseconds to ticks, rounding up so that a wait is never shorter than asked. */
 export function msecs_to_jiffies(m: number): number {
   if (m < 0) return MAX_JIFFY_OFFSET;
