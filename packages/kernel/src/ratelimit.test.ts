@@ -3,6 +3,7 @@ import { dmesg_records, printk_reset } from './printk.js';
 import {
   ___ratelimit,
   DEFINE_RATELIMIT_STATE,
+  dev_warn_once,
   pr_err_ratelimited,
   pr_info_once,
   ratelimit_reset,
@@ -50,5 +51,11 @@ describe('ratelimit', () => {
     for (let i = 0; i < 3; i++) pr_info_once('foxes: %d\n', i);
     pr_info_once('foxes: other site\n');
     expect(texts()).toEqual(['foxes: 0', 'foxes: other site']);
+  });
+
+  it('prefixes the dev_ variants with the device', () => {
+    const dev = { name: '9000000.gpio', driver_string: 'pl061_gpio' };
+    for (let i = 0; i < 2; i++) dev_warn_once(dev, 'spurious irq %d\n', i);
+    expect(texts()).toEqual(['pl061_gpio 9000000.gpio: spurious irq 0']);
   });
 });

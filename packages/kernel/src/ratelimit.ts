@@ -1,6 +1,7 @@
 /**
- * Rate-limited and once-only messages: `lib/ratelimit.c` and the
- * `pr_*_ratelimited` / `pr_*_once` helpers of `include/linux/printk.h`.
+ * Rate-limited and once-only messages: `lib/ratelimit.c`, the
+ * `pr_*_ratelimited` / `pr_*_once` helpers of `include/linux/printk.h` and
+ * their `dev_*` counterparts of `include/linux/dev_printk.h`.
  *
  * A ratelimit state lets `burst` messages through per `interval` jiffies
  * (default 10 per 5 seconds, `DEFAULT_RATELIMIT_BURST` and
@@ -25,7 +26,15 @@
  * @module
  */
 
-import { KERN_ERR, KERN_INFO, KERN_NOTICE, KERN_WARNING, pr_warn, printk } from './printk.js';
+import {
+  type dev_printk_target,
+  KERN_ERR,
+  KERN_INFO,
+  KERN_NOTICE,
+  KERN_WARNING,
+  pr_warn,
+  printk,
+} from './printk.js';
 import { stack_capture, stack_frames } from './stacktrace.js';
 import { HZ, jiffies, time_after } from './time/jiffies.js';
 
@@ -137,6 +146,41 @@ export function pr_notice_once(fmt: string, ...args: unknown[]): number {
 }
 export function pr_info_once(fmt: string, ...args: unknown[]): number {
   return once(KERN_INFO, pr_info_once, fmt, args);
+}
+
+function dev_prefix(dev: dev_printk_target): string {
+  return `${dev.driver_string ?? ''} ${dev.name}: `.replaceAll('%', '%%');
+}
+
+export function dev_err_ratelimited(
+  dev: dev_printk_target,
+  fmt: string,
+  ...args: unknown[]
+): number {
+  return ratelimited(KERN_ERR, dev_err_ratelimited, dev_prefix(dev) + fmt, args);
+}
+export function dev_warn_ratelimited(
+  dev: dev_printk_target,
+  fmt: string,
+  ...args: unknown[]
+): number {
+  return ratelimited(KERN_WARNING, dev_warn_ratelimited, dev_prefix(dev) + fmt, args);
+}
+export function dev_info_ratelimited(
+  dev: dev_printk_target,
+  fmt: string,
+  ...args: unknown[]
+): number {
+  return ratelimited(KERN_INFO, dev_info_ratelimited, dev_prefix(dev) + fmt, args);
+}
+export function dev_err_once(dev: dev_printk_target, fmt: string, ...args: unknown[]): number {
+  return once(KERN_ERR, dev_err_once, dev_prefix(dev) + fmt, args);
+}
+export function dev_warn_once(dev: dev_printk_target, fmt: string, ...args: unknown[]): number {
+  return once(KERN_WARNING, dev_warn_once, dev_prefix(dev) + fmt, args);
+}
+export function dev_info_once(dev: dev_printk_target, fmt: string, ...args: unknown[]): number {
+  return once(KERN_INFO, dev_info_once, dev_prefix(dev) + fmt, args);
 }
 
 /** Forgets every call site's ratelimit and once state. For tests. */
