@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { EINTR } from '../errno.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
+import { ktime_get } from '../time/clock.js';
+import { fsleep, mdelay, udelay } from '../time/delay.js';
 import { jiffies } from '../time/jiffies.js';
 import {
   mod_timer,
@@ -210,5 +212,29 @@ describe('time', () => {
     await sim_run_pending();
     expect(left).toBe(604);
     expect(await k.exited).toBe(1);
+  });
+
+  it('busy-waits in atomic context without sleeping, and fsleep picks a sleep', async () => {
+    const before = ktime_get();
+    preempt_disable();
+    udelay(5);
+    mdelay(1);
+    preempt_enable();
+    expect(ktime_get() - before).toBe(1_005_000);
+    expect(dmesg()).toBe('');
+    let done = false;
+    kthread_run(
+      async () => {
+        await fsleep(30_000);
+        done = true;
+        return 0;
+      },
+      null,
+      'fsleeper',
+    );
+    await sim_advance(30);
+    expect(done).toBe(false);
+    await sim_advance(10);
+    expect(done).toBe(true);
   });
 });
