@@ -228,6 +228,13 @@ export function vrealloc(addr: number, size: number, gfp: gfp_t): number {
   return n;
 }
 
+/** Pages mapped in vmalloc space (`vmalloc_nr_pages`, /proc/meminfo's VmallocUsed). */
+export function vmalloc_nr_pages(): number {
+  let n = 0;
+  for (const area of areas.values()) n += area.pages.length;
+  return n;
+}
+
 /** The `struct page *` mapped at a vmalloc address, or 0. */
 export function vmalloc_to_page(addr: number): number {
   if (!is_vmalloc_addr(addr)) return 0;
