@@ -17,7 +17,6 @@ export * from './mm/kmalloc.js';
 export * from './mm/kmemleak.js';
 export * from './mm/layout.js';
 export * from './mm/meminfo.js';
-export * from './mm/meminfo.js';
 export * from './mm/page_alloc.js';
 export * from './mm/slab.js';
 export * from './mm/vmalloc.js';
