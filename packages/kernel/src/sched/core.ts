@@ -48,12 +48,16 @@ import {
 
 /** Sets the state the next `schedule()` sleeps in. */
 export function set_current_state(state: number): void {
-  current().__state = state;
+  const task = current();
+  task.__state = state;
+  task.task_state_change = state === TASK_RUNNING ? undefined : stack_capture(set_current_state);
 }
 
 /** The same; the kernel's variant without a memory barrier. */
 export function __set_current_state(state: number): void {
-  current().__state = state;
+  const task = current();
+  task.__state = state;
+  task.task_state_change = state === TASK_RUNNING ? undefined : stack_capture(__set_current_state);
 }
 
 /** The report `schedule()` prints when called with a non-zero preempt count. */

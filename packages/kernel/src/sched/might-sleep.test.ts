@@ -3,6 +3,8 @@ import { lockdep_reset } from '../locking/lockdep.js';
 import { panic_reset, print_tainted } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { clock_set_ns, ktime_get } from '../time/clock.js';
+import { msleep, sim_advance } from '../time/timer.js';
+import { kthread_run, set_current_state } from './core.js';
 import { might_sleep, non_block_end, non_block_start } from './might-sleep.js';
 import {
   local_bh_disable,
@@ -14,7 +16,7 @@ import {
   sim_hardirq,
   sim_softirq,
 } from './preempt.js';
-import { current, init_task, run_as } from './task.js';
+import { current, init_task, run_as, TASK_INTERRUPTIBLE } from './task.js';
 
 function lines(): string[] {
   return dmesg()
@@ -122,5 +124,22 @@ describe('might_sleep', () => {
     expect(current().preempt_count).toBe(0);
     expect(dmesg()).toContain('DEBUG_LOCKS_WARN_ON(val > preempt_count())');
     lockdep_reset();
+  });
+
+  it('warns about a blocking call after set_current_state()', async () => {
+    const k = kthread_run(
+      async function wait_loop() {
+        set_current_state(TASK_INTERRUPTIBLE);
+        await msleep(1);
+        return 0;
+      },
+      null,
+      'waiter',
+    );
+    await sim_advance(10);
+    await k.exited;
+    expect(dmesg()).toMatch(
+      /do not call blocking ops when !TASK_RUNNING; state=1 set at wait_loop .*might-sleep\.test\.ts:\d+/,
+    );
   });
 });

@@ -33,12 +33,12 @@
  */
 
 import { debug_show_held_locks, print_irqtrace_events, sym } from '../locking/lockdep-print.js';
-import { add_taint, dump_stack, TAINT_WARN, WARN_ON } from '../panic.js';
+import { add_taint, dump_stack, TAINT_WARN, WARN_ON, WARN_ONCE } from '../panic.js';
 import { pr_err } from '../printk.js';
 import { type StackCapture, stack_capture, stack_frames } from '../stacktrace.js';
 import { HZ, jiffies, time_before } from '../time/jiffies.js';
 import { in_atomic, irqs_disabled, preempt_count } from './preempt.js';
-import { current, is_idle_task } from './task.js';
+import { current, is_idle_task, TASK_RUNNING } from './task.js';
 
 /** Offsets are `preempt_count + (rcu_nesting << MIGHT_RESCHED_RCU_SHIFT)`. */
 export const MIGHT_RESCHED_RCU_SHIFT = 8;
@@ -112,6 +112,17 @@ export function __might_resched(offsets: number, capture: () => StackCapture): v
  * invalid context` when called in atomic context (see the module comment).
  */
 export function might_sleep(): void {
+  const task = current();
+  // A blocking primitive leaves the task running, so it would lose a sleeping state the
+  // caller set: the classic bug of sleeping inside a wait loop.
+  if (task.__state !== TASK_RUNNING && task.task_state_change !== undefined) {
+    WARN_ONCE(
+      true,
+      'do not call blocking ops when !TASK_RUNNING; state=%x set at %s\n',
+      task.__state,
+      sym(task.task_state_change),
+    );
+  }
   __might_resched(0, () => stack_capture(might_sleep));
 }
 

@@ -56,6 +56,8 @@ export class task_struct {
   lockdep_recursion = 0;
   /** lockdep's `held_locks[]`, outermost first. */
   readonly held_locks: held_lock[] = [];
+  /** Where the state was last set to a sleeping one (DEBUG_ATOMIC_SLEEP's record). */
+  task_state_change: StackCapture | undefined;
   /** Voluntary context switches: sleeps in schedule() (`nvcsw`). */
   nvcsw = 0;
   /** Where the task last went to sleep, for reports about sleeping tasks. */
