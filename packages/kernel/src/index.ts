@@ -23,6 +23,7 @@ export * from './mm/vmalloc.js';
 export * from './panic.js';
 export * from './printk.js';
 export * from './ratelimit.js';
+export * from './rcu/kfree.js';
 export * from './rcu/update.js';
 export * from './refcount.js';
 export * from './sched/core.js';

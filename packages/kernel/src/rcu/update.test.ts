@@ -1,10 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lockdep_reset } from '../locking/lockdep.js';
+import { readl } from '../mm/access.js';
+import { GFP_KERNEL } from '../mm/gfp.js';
+import { mm_init } from '../mm/init.js';
+import { kmalloc } from '../mm/kmalloc.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { kthread_run, sim_run_pending } from '../sched/core.js';
 import { current } from '../sched/task.js';
 import { msleep, sim_advance } from '../time/timer.js';
+import { kfree_rcu } from './kfree.js';
 import {
   call_rcu,
   rcu_barrier,
@@ -166,5 +171,22 @@ describe('RCU', () => {
     );
     expect(log).toContain('RCU nest depth: 1, expected: 0');
     expect(log).toContain('Voluntary context switch within RCU read-side critical section!');
+  });
+
+  it('kfree_rcu frees only after the readers that could see the object', async () => {
+    mm_init({ quiet: true, kasan: true });
+    dmesg_clear();
+    const fox = kmalloc(64, GFP_KERNEL);
+    const r = reader('holder');
+    await sim_run_pending();
+    kfree_rcu(fox);
+    await sim_run_pending();
+    readl(fox);
+    expect(dmesg()).toBe('');
+    r.release();
+    await rcu_barrier();
+    readl(fox);
+    expect(dmesg()).toContain('BUG: KASAN: slab-use-after-free');
+    mm_init({ quiet: true });
   });
 });

@@ -73,7 +73,14 @@ describe('hung task detector', () => {
 
   it('keeps reporting a stuck task at each check while the clock runs', async () => {
     const wq = DECLARE_WAIT_QUEUE_HEAD();
-    const k = kthread_run(async () => wait_event(wq, () => released), null, 'stuck');
+    const k = kthread_run(
+      async () => {
+        await wait_event(wq, () => released);
+        return 0;
+      },
+      null,
+      'stuck',
+    );
     await sim_advance(600_000);
     expect(dmesg().split('INFO: task stuck:').length - 1).toBe(4);
     released = true;
@@ -93,7 +100,14 @@ describe('hung task detector', () => {
   it('is off with a timeout of 0', async () => {
     set_hung_task_timeout_secs(0);
     const wq = DECLARE_WAIT_QUEUE_HEAD();
-    const k = kthread_run(async () => wait_event(wq, () => released), null, 'ignored');
+    const k = kthread_run(
+      async () => {
+        await wait_event(wq, () => released);
+        return 0;
+      },
+      null,
+      'ignored',
+    );
     await sim_advance(600_000);
     expect(dmesg()).toBe('');
     released = true;
