@@ -75,6 +75,8 @@ export interface lock_class {
   readonly usage_traces: (StackCapture | undefined)[];
   /** Classes taken while this one was held, keyed by class. */
   readonly locks_after: Map<lock_class, lock_list>;
+  /** Classes held when this one was taken: the reverse edges, for backward searches. */
+  readonly locks_before: Map<lock_class, lock_list>;
 }
 
 /** What every lock instance embeds (`struct lockdep_map`). */

@@ -278,6 +278,96 @@ describe('lockdep: inconsistent irq usage', () => {
   });
 });
 
+describe('lockdep: irq-safe -> irq-unsafe dependencies', () => {
+  it('reports HARDIRQ-safe -> HARDIRQ-unsafe lock order with both paths', () => {
+    const irq_lock = DEFINE_SPINLOCK('&pl061->irq_lock');
+    const cfg_lock = DEFINE_SPINLOCK('&pl061->cfg_lock');
+    sim_hardirq(() => {
+      spin_lock(irq_lock);
+      spin_unlock(irq_lock);
+    });
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    expect(dmesg()).toBe('');
+    const flags = spin_lock_irqsave(irq_lock);
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    spin_unlock_irqrestore(irq_lock, flags);
+    const l = log();
+    const at = l.indexOf('WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected');
+    expect(at).toBeGreaterThan(0);
+    expect(l[at - 1]).toBe('=====================================================');
+    expect(l[at + 3]).toBe('swapper/0/1 [HC0[0]:SC0[0]:HE0:SE1] is trying to acquire:');
+    expect(l[at + 4]).toMatch(/ \(&pl061->cfg_lock\)\{\+\.\+\.\}-\{2:2\}, at: /);
+    expect(l).toContain('and this task is already holding:');
+    expect(l).toContain('which would create a new lock dependency:');
+    expect(l).toContain(' (&pl061->irq_lock){-...}-{2:2} -> (&pl061->cfg_lock){+.+.}-{2:2}');
+    expect(l).toContain('but this new dependency connects a HARDIRQ-irq-safe lock:');
+    expect(l).toContain('... which became HARDIRQ-irq-safe at:');
+    expect(l).toContain('to a HARDIRQ-irq-unsafe lock:');
+    expect(l).toContain('... which became HARDIRQ-irq-unsafe at:');
+    const scenario = l.indexOf(' Possible interrupt unsafe locking scenario:');
+    expect(l.slice(scenario + 2, scenario + 10)).toEqual([
+      '       CPU0                    CPU1',
+      '       ----                    ----',
+      '  lock(&pl061->cfg_lock);',
+      '                               local_irq_disable();',
+      '                               lock(&pl061->irq_lock);',
+      '                               lock(&pl061->cfg_lock);',
+      '  <Interrupt>',
+      '    lock(&pl061->irq_lock);',
+    ]);
+    expect(l).toContain('the dependencies between HARDIRQ-irq-safe lock and the holding lock:');
+    expect(l).toContain('-> (&pl061->irq_lock){-...}-{2:2} {');
+    expect(l).toContain('   IN-HARDIRQ-W at:');
+    expect(l).toContain(
+      'the dependencies between the lock to be acquired and HARDIRQ-irq-unsafe lock:',
+    );
+    expect(l).toContain('   HARDIRQ-ON-W at:');
+  });
+
+  it('follows a chain through a third lock', () => {
+    const a = DEFINE_SPINLOCK('A');
+    const b = DEFINE_SPINLOCK('B');
+    const c = DEFINE_SPINLOCK('C');
+    sim_hardirq(() => {
+      spin_lock(a);
+      spin_unlock(a);
+    });
+    spin_lock(c);
+    spin_unlock(c);
+    spin_lock_irq(b);
+    spin_lock(c);
+    spin_unlock(c);
+    spin_unlock_irq(b);
+    expect(dmesg()).toBe('');
+    spin_lock_irq(a);
+    spin_lock(b);
+    spin_unlock(b);
+    spin_unlock_irq(a);
+    const l = log();
+    expect(l).toContain('WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected');
+    expect(l).toContain('Chain exists of:');
+    expect(l).toContain('  A --> B --> C');
+  });
+
+  it('accepts irq-safe locks nested in irq-safe locks', () => {
+    const a = DEFINE_SPINLOCK('outer_irq');
+    const b = DEFINE_SPINLOCK('inner_irq');
+    sim_hardirq(() => {
+      spin_lock(a);
+      spin_lock(b);
+      spin_unlock(b);
+      spin_unlock(a);
+    });
+    const flags = spin_lock_irqsave(a);
+    spin_lock(b);
+    spin_unlock(b);
+    spin_unlock_irqrestore(a, flags);
+    expect(dmesg()).toBe('');
+  });
+});
+
 describe('lockdep: unlock balance and assertions', () => {
   it('reports releasing a lock that is not held', () => {
     const m = new mutex();

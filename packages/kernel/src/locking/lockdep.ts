@@ -27,6 +27,7 @@ import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preem
 import { current, type task_struct } from '../sched/task.js';
 import { type StackCapture, stack_frames } from '../stacktrace.js';
 import { debug_locks_enabled, debug_locks_off, debug_locks_on } from './debug-locks.js';
+import { check_irq_usage } from './lockdep-irq.js';
 import { lockdep_print_held_locks } from './lockdep-print.js';
 import {
   type bfs_entry,
@@ -51,7 +52,6 @@ import {
   LOCK_USED_IN_SOFTIRQ_READ,
   type lock_class,
   lock_class_key,
-  type lock_list,
   type lockdep_map,
 } from './lockdep-types.js';
 
@@ -128,6 +128,7 @@ function register_lock_class(map: lockdep_map, subclass: number): lock_class {
       usage_mask: 0,
       usage_traces: [],
       locks_after: new Map(),
+      locks_before: new Map(),
     };
     per_key[subclass] = cls;
   }
@@ -184,8 +185,9 @@ function check_prev_add(curr: task_struct, prev: held_lock, next: held_lock): bo
     if (debug_locks_off()) print_circular_bug(curr, path, next, prev);
     return false;
   }
-  const edge: lock_list = { class: next.class, trace: next.acquire_ip };
-  after.set(next.class, edge);
+  if (!check_irq_usage(curr, prev, next)) return false;
+  after.set(next.class, { class: next.class, trace: next.acquire_ip });
+  next.class.locks_before.set(prev.class, { class: prev.class, trace: next.acquire_ip });
   return true;
 }
 
