@@ -8,8 +8,9 @@
  * connect such a pair, lockdep reports `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order
  * detected` (and the same for softirqs), with both paths.
  *
- * The simulation checks new dependencies only; the kernel also checks, when a class first
- * becomes irq-safe or irq-unsafe, the dependencies it already has ("irq lock inversion").
+ * The other way round, when a class first becomes irq-safe (or irq-unsafe) and its
+ * existing dependencies already lead to an irq-unsafe (irq-safe) class, lockdep reports
+ * `WARNING: possible irq lock inversion dependency detected`.
  *
  * @module
  */
@@ -244,4 +245,73 @@ function print_bad_irq_dependency(
   pr_warn('\n');
   pr_warn('stack backtrace:\n');
   dump_stack(next.acquire_ip);
+}
+
+function print_irq_inversion_bug(
+  curr: task_struct,
+  root: irq_entry,
+  other: irq_entry,
+  hlock: held_lock,
+  forwards: boolean,
+  irqclass: string,
+): void {
+  pr_warn('\n');
+  pr_warn('========================================================\n');
+  pr_warn('WARNING: possible irq lock inversion dependency detected\n');
+  print_kernel_ident();
+  pr_warn('--------------------------------------------------------\n');
+  pr_warn('%s/%d just changed the state of lock:\n', curr.comm, curr.pid);
+  printk('%s\n', print_lock(hlock));
+  if (forwards) {
+    pr_warn('but this lock took another, %s-unsafe lock in the past:\n', irqclass);
+  } else {
+    pr_warn('but this lock was taken by another, %s-safe lock in the past:\n', irqclass);
+  }
+  printk('%s\n', print_lock_name(other.class));
+  pr_warn('\n');
+  pr_warn('\n');
+  pr_warn('and interrupts could create inverse lock ordering between them.\n\n');
+  pr_warn('\n');
+  pr_warn('other info that might help us debug this:\n');
+  // The lock next to the root on the path: what the scenario shows taken in between.
+  let middle = other;
+  while (middle.parent !== undefined && middle.parent !== root) middle = middle.parent;
+  if (forwards) {
+    print_irq_lock_scenario(root.class, other.class, middle.class, other.class);
+  } else {
+    print_irq_lock_scenario(other.class, root.class, middle.class, root.class);
+  }
+  lockdep_print_held_locks(curr);
+  pr_warn('\n');
+  pr_warn('the shortest dependencies between 2nd lock and 1st lock:\n');
+  print_dependencies_forwards(other, hlock.acquire_ip);
+  pr_warn('\n');
+  pr_warn('stack backtrace:\n');
+  dump_stack(hlock.acquire_ip);
+}
+
+/**
+ * `check_usage_forwards`/`check_usage_backwards`: `hlock`'s class just gained usage
+ * `new_bit`, whose opposite is `excl`. Looks for a class with the opposite usage after it
+ * (for a new USED_IN) or before it (for a new ENABLED) and reports the inversion.
+ * Returns false when it reported.
+ */
+export function check_usage_inversion(
+  curr: task_struct,
+  hlock: held_lock,
+  new_bit: number,
+  excl: number,
+): boolean {
+  const forwards = (new_bit & LOCK_USAGE_DIR_MASK) === 0;
+  const read_bit = excl + LOCK_USAGE_READ_MASK;
+  const mask = (1 << excl) | (1 << read_bit);
+  const reached = bfs(hlock.class, (c) => (forwards ? c.locks_after : c.locks_before));
+  const root = reached[0]!;
+  const other = reached.slice(1).find((e) => (e.class.usage_mask & mask) !== 0);
+  if (other === undefined) return true;
+  const bit = other.class.usage_mask & (1 << excl) ? excl : read_bit;
+  if (debug_locks_off()) {
+    print_irq_inversion_bug(curr, root, other, hlock, forwards, state_name(bit));
+  }
+  return false;
 }

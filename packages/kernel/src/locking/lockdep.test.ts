@@ -351,6 +351,54 @@ describe('lockdep: irq-safe -> irq-unsafe dependencies', () => {
     expect(l).toContain('  A --> B --> C');
   });
 
+  it('reports an irq lock inversion when a lock becomes irq-safe after the dependency', () => {
+    const irq_lock = DEFINE_SPINLOCK('&priv->irq_lock');
+    const cfg_lock = DEFINE_SPINLOCK('&priv->cfg_lock');
+    const flags = spin_lock_irqsave(irq_lock);
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    spin_unlock_irqrestore(irq_lock, flags);
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    expect(dmesg()).toBe('');
+    sim_hardirq(() => {
+      spin_lock(irq_lock);
+      spin_unlock(irq_lock);
+    });
+    const l = log();
+    const at = l.indexOf('WARNING: possible irq lock inversion dependency detected');
+    expect(at).toBeGreaterThan(0);
+    expect(l[at - 1]).toBe('========================================================');
+    expect(l[at + 3]).toBe('swapper/0/1 just changed the state of lock:');
+    expect(l[at + 4]).toMatch(/ \(&priv->irq_lock\)\{-\.\.\.\}-\{2:2\}, at: /);
+    expect(l[at + 5]).toBe('but this lock took another, HARDIRQ-unsafe lock in the past:');
+    expect(l[at + 6]).toBe(' (&priv->cfg_lock){+.+.}-{2:2}');
+    expect(l).toContain('and interrupts could create inverse lock ordering between them.');
+    expect(l).toContain('  lock(&priv->cfg_lock);');
+    expect(l).toContain('    lock(&priv->irq_lock);');
+    expect(l).toContain('the shortest dependencies between 2nd lock and 1st lock:');
+  });
+
+  it('reports an irq lock inversion when a lock becomes irq-unsafe after the dependency', () => {
+    const irq_lock = DEFINE_SPINLOCK('&priv->irq_lock');
+    const cfg_lock = DEFINE_SPINLOCK('&priv->cfg_lock');
+    const flags = spin_lock_irqsave(irq_lock);
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    spin_unlock_irqrestore(irq_lock, flags);
+    sim_hardirq(() => {
+      spin_lock(irq_lock);
+      spin_unlock(irq_lock);
+    });
+    expect(dmesg()).toBe('');
+    spin_lock(cfg_lock);
+    spin_unlock(cfg_lock);
+    const l = log();
+    expect(l).toContain('WARNING: possible irq lock inversion dependency detected');
+    expect(l).toContain('but this lock was taken by another, HARDIRQ-safe lock in the past:');
+    expect(l).toContain(' (&priv->irq_lock){-...}-{2:2}');
+  });
+
   it('accepts irq-safe locks nested in irq-safe locks', () => {
     const a = DEFINE_SPINLOCK('outer_irq');
     const b = DEFINE_SPINLOCK('inner_irq');

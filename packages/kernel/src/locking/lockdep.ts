@@ -27,7 +27,7 @@ import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preem
 import { current, type task_struct } from '../sched/task.js';
 import { type StackCapture, stack_frames } from '../stacktrace.js';
 import { debug_locks_enabled, debug_locks_off, debug_locks_on } from './debug-locks.js';
-import { check_irq_usage } from './lockdep-irq.js';
+import { check_irq_usage, check_usage_inversion } from './lockdep-irq.js';
 import { lockdep_print_held_locks } from './lockdep-print.js';
 import {
   type bfs_entry,
@@ -228,7 +228,9 @@ function mark_lock(curr: task_struct, hlock: held_lock, new_bit: number): boolea
   if ((new_bit & LOCK_USAGE_READ_MASK) === 0) {
     if (!valid_state(curr, hlock, new_bit, excl + LOCK_USAGE_READ_MASK)) return false;
   }
-  return true;
+  // A new ENABLED usage must not meet an irq-safe class before it in the graph, a new
+  // USED_IN usage an irq-unsafe class after it.
+  return check_usage_inversion(curr, hlock, new_bit, excl);
 }
 
 function mark_usage(curr: task_struct, hlock: held_lock): boolean {
