@@ -22,6 +22,7 @@ import type { task_struct } from '../sched/task.js';
 import type { StackCapture } from '../stacktrace.js';
 import { debug_locks_off } from './debug-locks.js';
 import {
+  acquire_trace,
   lock_class_name,
   lockdep_print_held_locks,
   print_kernel_ident,
@@ -241,10 +242,10 @@ function print_bad_irq_dependency(
   print_dependencies_backwards(safe);
   pr_warn('\n');
   pr_warn('the dependencies between the lock to be acquired and %s-irq-unsafe lock:\n', irqclass);
-  print_dependencies_forwards(unsafe, next.acquire_ip);
+  print_dependencies_forwards(unsafe, acquire_trace(next));
   pr_warn('\n');
   pr_warn('stack backtrace:\n');
-  dump_stack(next.acquire_ip);
+  dump_stack(acquire_trace(next));
 }
 
 function print_irq_inversion_bug(
@@ -284,10 +285,10 @@ function print_irq_inversion_bug(
   lockdep_print_held_locks(curr);
   pr_warn('\n');
   pr_warn('the shortest dependencies between 2nd lock and 1st lock:\n');
-  print_dependencies_forwards(other, hlock.acquire_ip);
+  print_dependencies_forwards(other, acquire_trace(hlock));
   pr_warn('\n');
   pr_warn('stack backtrace:\n');
-  dump_stack(hlock.acquire_ip);
+  dump_stack(acquire_trace(hlock));
 }
 
 /**

@@ -67,6 +67,11 @@ export function print_lock_name(cls: lock_class): string {
   return ` (${lock_class_name(cls)}){${usage_chars(cls)}}-{${outer}:${cls.wait_type_inner}}`;
 }
 
+/** The full stack of an acquisition in progress (its caller's frame once it is over). */
+export function acquire_trace(hlock: held_lock): StackCapture {
+  return hlock.site ? hlock.site() : hlock.acquire_ip;
+}
+
 /** One held lock: address, name, and where it was taken. */
 export function print_lock(hlock: held_lock): string {
   return `${hlock.instance.addr}${print_lock_name(hlock.class)}, at: ${sym(hlock.acquire_ip)}`;

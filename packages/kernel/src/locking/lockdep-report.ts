@@ -11,6 +11,7 @@ import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preem
 import type { task_struct } from '../sched/task.js';
 import type { StackCapture } from '../stacktrace.js';
 import {
+  acquire_trace,
   lock_class_name,
   lockdep_print_held_locks,
   print_irqtrace_events,
@@ -63,7 +64,7 @@ export function print_deadlock_bug(curr: task_struct, prev: held_lock, next: hel
   printk('  lock(%s);\n', lock_class_name(next.class));
   printk('\n *** DEADLOCK ***\n\n');
   printk(' May be due to missing lock nesting notation\n\n');
-  report_footer(curr, next.acquire_ip);
+  report_footer(curr, acquire_trace(next));
 }
 
 function print_circular_bug_entry(entry: bfs_entry, depth: number, trace: StackCapture): void {
@@ -90,11 +91,11 @@ export function print_circular_bug(
   pr_warn('\n');
   pr_warn('the existing dependency chain (in reverse order) is:\n');
   let depth = target.depth;
-  print_circular_bug_entry(target, depth, src.acquire_ip);
+  print_circular_bug_entry(target, depth, acquire_trace(src));
   const first_parent = target.parent!;
   for (let parent = target.parent; parent !== undefined; parent = parent.parent) {
     depth -= 1;
-    print_circular_bug_entry(parent, depth, src.acquire_ip);
+    print_circular_bug_entry(parent, depth, acquire_trace(src));
   }
   printk('\nother info that might help us debug this:\n\n');
   const source = lock_class_name(src.class);
@@ -112,7 +113,7 @@ export function print_circular_bug(
   printk('                               lock(%s);\n', tname);
   printk('  %s(%s);\n', src.read ? 'rlock' : 'lock', source);
   printk('\n *** DEADLOCK ***\n\n');
-  report_footer(curr, src.acquire_ip);
+  report_footer(curr, acquire_trace(src));
 }
 
 /** `WARNING: inconsistent lock state`. */
@@ -150,7 +151,7 @@ export function print_usage_bug(
   printk('  <Interrupt>\n');
   printk('    lock(%s);\n', name);
   printk('\n *** DEADLOCK ***\n\n');
-  report_footer(curr, cls_lock.acquire_ip);
+  report_footer(curr, acquire_trace(cls_lock));
 }
 
 /** `WARNING: bad unlock balance detected!`. */

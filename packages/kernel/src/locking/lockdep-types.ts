@@ -6,6 +6,7 @@
  */
 
 import type { StackCapture } from '../stacktrace.js';
+import type { call_site } from './call-site.js';
 
 /**
  * Identifies a lock class. The kernel uses the address of a static `struct lock_class_key`
@@ -96,8 +97,10 @@ export interface lockdep_map {
 export interface held_lock {
   readonly instance: lockdep_map;
   readonly class: lock_class;
-  /** Where it was taken (`acquire_ip`). */
+  /** Where it was taken (`acquire_ip`): the caller's frame. */
   readonly acquire_ip: StackCapture;
+  /** The acquisition's call site, while lock_acquire() runs (for full stacks). */
+  site: call_site | undefined;
   /** 0 exclusive, 1 shared, 2 shared and recursive. */
   readonly read: number;
   readonly trylock: boolean;

@@ -26,9 +26,10 @@ import { pr_warn, printk } from '../printk.js';
 import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preempt.js';
 import { current, type task_struct } from '../sched/task.js';
 import { type StackCapture, stack_frames } from '../stacktrace.js';
+import type { call_site } from './call-site.js';
 import { debug_locks_enabled, debug_locks_off, debug_locks_on } from './debug-locks.js';
 import { check_irq_usage, check_usage_inversion } from './lockdep-irq.js';
-import { lockdep_print_held_locks } from './lockdep-print.js';
+import { acquire_trace, lockdep_print_held_locks } from './lockdep-print.js';
 import {
   type bfs_entry,
   print_circular_bug,
@@ -186,8 +187,9 @@ function check_prev_add(curr: task_struct, prev: held_lock, next: held_lock): bo
     return false;
   }
   if (!check_irq_usage(curr, prev, next)) return false;
-  after.set(next.class, { class: next.class, trace: next.acquire_ip });
-  next.class.locks_before.set(prev.class, { class: prev.class, trace: next.acquire_ip });
+  const trace = acquire_trace(next);
+  after.set(next.class, { class: next.class, trace });
+  next.class.locks_before.set(prev.class, { class: prev.class, trace });
   return true;
 }
 
@@ -219,7 +221,7 @@ function mark_lock(curr: task_struct, hlock: held_lock, new_bit: number): boolea
   if (cls.usage_mask & mask) return true;
   cls.usage_mask |= mask;
   if (new_bit >= LOCK_TRACE_STATES) return true;
-  cls.usage_traces[new_bit] = hlock.acquire_ip;
+  cls.usage_traces[new_bit] = acquire_trace(hlock);
   // The opposite direction of the same irq state, for the write and the read form.
   const excl =
     (new_bit & ~(LOCK_USAGE_READ_MASK | LOCK_USAGE_DIR_MASK)) |
@@ -269,7 +271,7 @@ export function lock_acquire(
   trylock: boolean,
   read: number,
   check: boolean,
-  ip: StackCapture,
+  site: call_site,
 ): void {
   if (!debug_locks_enabled()) return;
   const curr = current();
@@ -277,7 +279,7 @@ export function lock_acquire(
   if (subclass >= MAX_LOCKDEP_SUBCLASSES) {
     if (debug_locks_off()) {
       printk('BUG: looking up invalid subclass: %u\n', subclass);
-      dump_stack(ip);
+      dump_stack(site());
     }
     return;
   }
@@ -285,23 +287,24 @@ export function lock_acquire(
   const hlock: held_lock = {
     instance: map,
     class: cls,
-    acquire_ip: ip,
+    acquire_ip: site.short(),
+    site,
     read,
     trylock,
     check,
     hardirqs_off: curr.hardirqs_disabled,
     irq_context: (in_hardirq() ? 2 : 0) + (in_serving_softirq() ? 1 : 0),
   };
-  if (!mark_usage(curr, hlock)) return;
-  if (!trylock && check) {
-    if (!check_deadlock(curr, hlock)) return;
-    if (!check_prevs_add(curr, hlock)) return;
-  }
-  curr.held_locks.push(hlock);
+  const ok =
+    mark_usage(curr, hlock) &&
+    (trylock || !check || (check_deadlock(curr, hlock) && check_prevs_add(curr, hlock)));
+  // The site is only valid while the primitive that took the lock runs.
+  hlock.site = undefined;
+  if (ok) curr.held_locks.push(hlock);
 }
 
 /** Records that the current task releases `map` (`lock_release`). */
-export function lock_release(map: lockdep_map, ip: StackCapture): void {
+export function lock_release(map: lockdep_map, site: call_site): void {
   if (!debug_locks_enabled()) return;
   const curr = current();
   if (curr.lockdep_recursion) return;
@@ -312,7 +315,7 @@ export function lock_release(map: lockdep_map, ip: StackCapture): void {
       return;
     }
   }
-  if (debug_locks_off()) print_unlock_imbalance_bug(curr, map, ip);
+  if (debug_locks_off()) print_unlock_imbalance_bug(curr, map, site());
 }
 
 /** Whether the current task holds `map` (`lock_is_held`); true while lockdep is off. */

@@ -36,7 +36,8 @@ import {
   TASK_UNINTERRUPTIBLE,
   type task_struct,
 } from '../sched/task.js';
-import { type StackCapture, stack_capture } from '../stacktrace.js';
+import { stack_capture } from '../stacktrace.js';
+import { type call_site, call_site_of } from './call-site.js';
 import { DEBUG_LOCKS_WARN_ON } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
 import { LD_WAIT_SLEEP, lock_class_key, type lockdep_map } from './lockdep-types.js';
@@ -86,12 +87,12 @@ async function __mutex_lock_common(
   lock: mutex,
   state: number,
   subclass: number,
-  ip: StackCapture,
+  site: call_site,
 ): Promise<number> {
   might_sleep();
   check_init(lock);
   const task = current();
-  lock_acquire(lock.dep_map!, subclass, false, 0, true, ip);
+  lock_acquire(lock.dep_map!, subclass, false, 0, true, site);
   if (lock.owner === undefined) {
     lock.owner = task;
     return 0;
@@ -103,7 +104,7 @@ async function __mutex_lock_common(
     if (signal_pending_state(state, task)) {
       lock.wait_list.splice(lock.wait_list.indexOf(task), 1);
       __set_current_state(TASK_RUNNING);
-      lock_release(lock.dep_map!, ip);
+      lock_release(lock.dep_map!, site);
       return -EINTR;
     }
     set_current_state(state);
@@ -116,12 +117,12 @@ async function __mutex_lock_common(
 
 /** Takes the mutex, sleeping uninterruptibly until it is free. */
 export async function mutex_lock(lock: mutex): Promise<void> {
-  await __mutex_lock_common(lock, TASK_UNINTERRUPTIBLE, 0, stack_capture(mutex_lock));
+  await __mutex_lock_common(lock, TASK_UNINTERRUPTIBLE, 0, call_site_of(mutex_lock));
 }
 
 /** mutex_lock() with a lockdep subclass, for nesting two mutexes of one class in order. */
 export async function mutex_lock_nested(lock: mutex, subclass: number): Promise<void> {
-  await __mutex_lock_common(lock, TASK_UNINTERRUPTIBLE, subclass, stack_capture(mutex_lock_nested));
+  await __mutex_lock_common(lock, TASK_UNINTERRUPTIBLE, subclass, call_site_of(mutex_lock_nested));
 }
 
 /**
@@ -129,12 +130,12 @@ export async function mutex_lock_nested(lock: mutex, subclass: number): Promise<
  * already pending when it would have to wait). Returns 0 when the mutex is held.
  */
 export function mutex_lock_interruptible(lock: mutex): Promise<number> {
-  return __mutex_lock_common(lock, TASK_INTERRUPTIBLE, 0, stack_capture(mutex_lock_interruptible));
+  return __mutex_lock_common(lock, TASK_INTERRUPTIBLE, 0, call_site_of(mutex_lock_interruptible));
 }
 
 /** Like mutex_lock_interruptible() but only a fatal signal (SIGKILL) interrupts. */
 export function mutex_lock_killable(lock: mutex): Promise<number> {
-  return __mutex_lock_common(lock, TASK_KILLABLE, 0, stack_capture(mutex_lock_killable));
+  return __mutex_lock_common(lock, TASK_KILLABLE, 0, call_site_of(mutex_lock_killable));
 }
 
 /** Takes the mutex if it is free; returns 1 if it did, 0 if not. Never sleeps. */
@@ -142,7 +143,7 @@ export function mutex_trylock(lock: mutex): number {
   check_init(lock);
   if (lock.owner !== undefined) return 0;
   lock.owner = current();
-  lock_acquire(lock.dep_map!, 0, true, 0, true, stack_capture(mutex_trylock));
+  lock_acquire(lock.dep_map!, 0, true, 0, true, call_site_of(mutex_trylock));
   return 1;
 }
 
@@ -152,7 +153,7 @@ export function mutex_trylock(lock: mutex): number {
  */
 export function mutex_unlock(lock: mutex): void {
   check_init(lock);
-  lock_release(lock.dep_map!, stack_capture(mutex_unlock));
+  lock_release(lock.dep_map!, call_site_of(mutex_unlock));
   DEBUG_LOCKS_WARN_ON(lock.owner !== current(), '__owner_task(owner) != current');
   const next = lock.wait_list.shift();
   lock.owner = next;

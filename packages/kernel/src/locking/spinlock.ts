@@ -37,7 +37,8 @@ import {
   preempt_count_sub,
 } from '../sched/preempt.js';
 import { current, type task_struct } from '../sched/task.js';
-import { type StackCapture, stack_capture } from '../stacktrace.js';
+import { stack_capture } from '../stacktrace.js';
+import { type call_site, call_site_of } from './call-site.js';
 import { debug_locks_off } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
 import { LD_WAIT_CONFIG, LD_WAIT_SPIN, lock_class_key, type lockdep_map } from './lockdep-types.js';
@@ -100,7 +101,7 @@ export function DEFINE_RAW_SPINLOCK(name: string): raw_spinlock_t {
 }
 
 /** `spin_bug()`: the DEBUG_SPINLOCK report, printed only while lock debugging is on. */
-function spin_bug(lock: raw_spinlock_t, msg: string, ip: StackCapture): void {
+function spin_bug(lock: raw_spinlock_t, msg: string, site: call_site): void {
   if (!debug_locks_off()) return;
   const task = current();
   printk('\x013BUG: spinlock %s on CPU#0, %s/%d\n', msg, task.comm, task.pid);
@@ -113,128 +114,128 @@ function spin_bug(lock: raw_spinlock_t, msg: string, ip: StackCapture): void {
     owner ? owner.pid : -1,
     owner ? 0 : -1,
   );
-  dump_stack(ip);
+  dump_stack(site());
 }
 
-function check_magic(lock: raw_spinlock_t, ip: StackCapture): void {
+function check_magic(lock: raw_spinlock_t, site: call_site): void {
   if (lock.magic !== SPINLOCK_MAGIC) {
-    spin_bug(lock, 'bad magic', ip);
-    lock.__init('&lock', lockdep_site_key(ip));
+    spin_bug(lock, 'bad magic', site);
+    lock.__init('&lock', lockdep_site_key(site()));
   }
 }
 
 /** The watchdog's view of a CPU that spins on a lock nobody will release. */
-function soft_lockup(lock: raw_spinlock_t, ip: StackCapture): never {
+function soft_lockup(lock: raw_spinlock_t, site: call_site): never {
   const task = current();
-  if (lock.owner === task) spin_bug(lock, 'recursion', ip);
-  else spin_bug(lock, 'lockup suspected', ip);
+  if (lock.owner === task) spin_bug(lock, 'recursion', site);
+  else spin_bug(lock, 'lockup suspected', site);
   pr_emerg('watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [%s:%d]\n', task.comm, task.pid);
-  dump_stack(ip);
+  dump_stack(site());
   add_taint(TAINT_SOFTLOCKUP);
   throw new Oops(`soft lockup spinning on ${lock.dep_map?.name ?? 'a spinlock'}`);
 }
 
-function do_raw_spin_lock(lock: raw_spinlock_t, subclass: number, ip: StackCapture): void {
-  check_magic(lock, ip);
-  preempt_count_add(PREEMPT_OFFSET, ip);
-  lock_acquire(lock.dep_map!, subclass, false, 0, true, ip);
+function do_raw_spin_lock(lock: raw_spinlock_t, subclass: number, site: call_site): void {
+  check_magic(lock, site);
+  preempt_count_add(PREEMPT_OFFSET, site);
+  lock_acquire(lock.dep_map!, subclass, false, 0, true, site);
   if (lock.owner !== undefined) {
-    lock_release(lock.dep_map!, ip);
+    lock_release(lock.dep_map!, site);
     preempt_count_sub(PREEMPT_OFFSET);
-    soft_lockup(lock, ip);
+    soft_lockup(lock, site);
   }
   lock.owner = current();
 }
 
-function do_raw_spin_unlock(lock: raw_spinlock_t, ip: StackCapture): void {
-  check_magic(lock, ip);
-  lock_release(lock.dep_map!, ip);
-  if (lock.owner === undefined) spin_bug(lock, 'already unlocked', ip);
-  else if (lock.owner !== current()) spin_bug(lock, 'wrong owner', ip);
+function do_raw_spin_unlock(lock: raw_spinlock_t, site: call_site): void {
+  check_magic(lock, site);
+  lock_release(lock.dep_map!, site);
+  if (lock.owner === undefined) spin_bug(lock, 'already unlocked', site);
+  else if (lock.owner !== current()) spin_bug(lock, 'wrong owner', site);
   lock.owner = undefined;
   preempt_count_sub(PREEMPT_OFFSET);
 }
 
-function do_raw_spin_trylock(lock: raw_spinlock_t, ip: StackCapture): number {
-  check_magic(lock, ip);
+function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
+  check_magic(lock, site);
   if (lock.owner !== undefined) return 0;
-  preempt_count_add(PREEMPT_OFFSET, ip);
-  lock_acquire(lock.dep_map!, 0, true, 0, true, ip);
+  preempt_count_add(PREEMPT_OFFSET, site);
+  lock_acquire(lock.dep_map!, 0, true, 0, true, site);
   lock.owner = current();
   return 1;
 }
 
 export function spin_lock(lock: raw_spinlock_t): void {
-  do_raw_spin_lock(lock, 0, stack_capture(spin_lock));
+  do_raw_spin_lock(lock, 0, call_site_of(spin_lock));
 }
 
 /** spin_lock() with a lockdep subclass, for nesting two locks of one class in order. */
 export function spin_lock_nested(lock: raw_spinlock_t, subclass: number): void {
-  do_raw_spin_lock(lock, subclass, stack_capture(spin_lock_nested));
+  do_raw_spin_lock(lock, subclass, call_site_of(spin_lock_nested));
 }
 
 export function spin_unlock(lock: raw_spinlock_t): void {
-  do_raw_spin_unlock(lock, stack_capture(spin_unlock));
+  do_raw_spin_unlock(lock, call_site_of(spin_unlock));
 }
 
 /** Takes the lock if it is free; returns 1 if it did, 0 if not. */
 export function spin_trylock(lock: raw_spinlock_t): number {
-  return do_raw_spin_trylock(lock, stack_capture(spin_trylock));
+  return do_raw_spin_trylock(lock, call_site_of(spin_trylock));
 }
 
 /** Disables interrupts, then takes the lock. For code that runs with interrupts on. */
 export function spin_lock_irq(lock: raw_spinlock_t): void {
-  const ip = stack_capture(spin_lock_irq);
-  local_irq_disable(ip);
-  do_raw_spin_lock(lock, 0, ip);
+  const site = call_site_of(spin_lock_irq);
+  local_irq_disable(site);
+  do_raw_spin_lock(lock, 0, site);
 }
 
 export function spin_unlock_irq(lock: raw_spinlock_t): void {
-  const ip = stack_capture(spin_unlock_irq);
-  do_raw_spin_unlock(lock, ip);
-  local_irq_enable(ip);
+  const site = call_site_of(spin_unlock_irq);
+  do_raw_spin_unlock(lock, site);
+  local_irq_enable(site);
 }
 
 /** Saves the interrupt state, disables interrupts and takes the lock; returns the flags. */
 export function spin_lock_irqsave(lock: raw_spinlock_t): number {
-  const ip = stack_capture(spin_lock_irqsave);
-  const flags = local_irq_save(ip);
-  do_raw_spin_lock(lock, 0, ip);
+  const site = call_site_of(spin_lock_irqsave);
+  const flags = local_irq_save(site);
+  do_raw_spin_lock(lock, 0, site);
   return flags;
 }
 
 export function spin_unlock_irqrestore(lock: raw_spinlock_t, flags: number): void {
-  const ip = stack_capture(spin_unlock_irqrestore);
-  do_raw_spin_unlock(lock, ip);
-  local_irq_restore(flags, ip);
+  const site = call_site_of(spin_unlock_irqrestore);
+  do_raw_spin_unlock(lock, site);
+  local_irq_restore(flags, site);
 }
 
 /** Disables softirqs, then takes the lock: for data shared with a timer or tasklet. */
 export function spin_lock_bh(lock: raw_spinlock_t): void {
-  const ip = stack_capture(spin_lock_bh);
-  local_bh_disable(ip);
-  do_raw_spin_lock(lock, 0, ip);
+  const site = call_site_of(spin_lock_bh);
+  local_bh_disable(site);
+  do_raw_spin_lock(lock, 0, site);
 }
 
 export function spin_unlock_bh(lock: raw_spinlock_t): void {
-  const ip = stack_capture(spin_unlock_bh);
-  do_raw_spin_unlock(lock, ip);
-  local_bh_enable(ip);
+  const site = call_site_of(spin_unlock_bh);
+  do_raw_spin_unlock(lock, site);
+  local_bh_enable(site);
 }
 
 export function spin_trylock_irqsave(lock: raw_spinlock_t): { locked: number; flags: number } {
-  const ip = stack_capture(spin_trylock_irqsave);
-  const flags = local_irq_save(ip);
-  const locked = do_raw_spin_trylock(lock, ip);
-  if (!locked) local_irq_restore(flags, ip);
+  const site = call_site_of(spin_trylock_irqsave);
+  const flags = local_irq_save(site);
+  const locked = do_raw_spin_trylock(lock, site);
+  if (!locked) local_irq_restore(flags, site);
   return { locked, flags };
 }
 
 export function spin_trylock_bh(lock: raw_spinlock_t): number {
-  const ip = stack_capture(spin_trylock_bh);
-  local_bh_disable(ip);
-  const locked = do_raw_spin_trylock(lock, ip);
-  if (!locked) local_bh_enable(ip);
+  const site = call_site_of(spin_trylock_bh);
+  local_bh_disable(site);
+  const locked = do_raw_spin_trylock(lock, site);
+  if (!locked) local_bh_enable(site);
   return locked;
 }
 

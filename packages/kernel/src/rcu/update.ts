@@ -32,6 +32,7 @@
  * @module
  */
 
+import { call_site_of } from '../locking/call-site.js';
 import { debug_locks_enabled } from '../locking/debug-locks.js';
 import { lock_acquire, lock_is_held, lock_release, lockdep_init_map } from '../locking/lockdep.js';
 import { lockdep_print_held_locks, print_kernel_ident } from '../locking/lockdep-print.js';
@@ -109,19 +110,19 @@ export function rcu_read_lock(): void {
   const task = current();
   task.rcu_read_lock_nesting += 1;
   if (task.rcu_read_lock_nesting === 1) readers.add(task);
-  lock_acquire(rcu_lock_map, 0, false, 2, false, stack_capture(rcu_read_lock));
+  lock_acquire(rcu_lock_map, 0, false, 2, false, call_site_of(rcu_read_lock));
 }
 
 /** Leaves a read-side critical section; the outermost unlock ends the reader. */
 export function rcu_read_unlock(): void {
   const task = current();
   if (WARN_ON_ONCE(task.rcu_read_lock_nesting === 0)) {
-    lock_release(rcu_lock_map, stack_capture(rcu_read_unlock));
+    lock_release(rcu_lock_map, call_site_of(rcu_read_unlock));
     return;
   }
   task.rcu_read_lock_nesting -= 1;
   if (task.rcu_read_lock_nesting === 0) rcu_report_qs(task);
-  lock_release(rcu_lock_map, stack_capture(rcu_read_unlock));
+  lock_release(rcu_lock_map, call_site_of(rcu_read_unlock));
 }
 
 /** Whether the current task is inside a reader (true while lockdep is off, as in C). */

@@ -1,5 +1,6 @@
-import { DEBUG_LOCKS_WARN_ON } from '../locking/debug-locks.js';
-import { type StackCapture, stack_capture } from '../stacktrace.js';
+import { type call_site, call_site_of } from '../locking/call-site.js';
+import { DEBUG_LOCKS_WARN_ON, debug_locks_enabled } from '../locking/debug-locks.js';
+import type { StackCapture } from '../stacktrace.js';
 import { current, type task_struct } from './task.js';
 
 /*
@@ -126,9 +127,12 @@ export function preemptible(): boolean {
  * Adds to the preempt count. `ip` is where the caller disabled preemption (DEBUG_PREEMPT's
  * `preempt_disable_ip`), recorded when the count leaves zero.
  */
-export function preempt_count_add(val: number, ip?: StackCapture): void {
+export function preempt_count_add(val: number, site?: call_site): void {
   const task = current();
-  if (task.preempt_count === 0) task.preempt_disable_ip = ip ?? stack_capture(preempt_count_add);
+  // Recording the location costs a stack capture: only while lock debugging is on.
+  if (task.preempt_count === 0 && debug_locks_enabled()) {
+    task.preempt_disable_ip = (site ?? call_site_of(preempt_count_add)).short();
+  }
   task.preempt_count += val;
 }
 
@@ -140,18 +144,19 @@ export function preempt_count_sub(val: number): void {
 }
 
 export function preempt_disable(): void {
-  preempt_count_add(PREEMPT_OFFSET, stack_capture(preempt_disable));
+  preempt_count_add(PREEMPT_OFFSET, call_site_of(preempt_disable));
 }
 
 export function preempt_enable(): void {
   preempt_count_sub(PREEMPT_OFFSET);
 }
 
-function trace_hardirqs(task: task_struct, disabled: boolean, ip: StackCapture): void {
+function trace_hardirqs(task: task_struct, disabled: boolean, site: call_site): void {
   if (task.hardirqs_disabled === disabled) return;
   task.hardirqs_disabled = disabled;
   const trace = task_irqtrace(task);
   trace.irq_events += 1;
+  const ip = debug_locks_enabled() ? site.short() : undefined;
   if (disabled) {
     trace.hardirq_disable_event = trace.irq_events;
     trace.hardirq_disable_ip = ip;
@@ -161,12 +166,12 @@ function trace_hardirqs(task: task_struct, disabled: boolean, ip: StackCapture):
   }
 }
 
-export function local_irq_disable(ip: StackCapture = stack_capture(local_irq_disable)): void {
-  trace_hardirqs(current(), true, ip);
+export function local_irq_disable(site: call_site = call_site_of(local_irq_disable)): void {
+  trace_hardirqs(current(), true, site);
 }
 
-export function local_irq_enable(ip: StackCapture = stack_capture(local_irq_enable)): void {
-  trace_hardirqs(current(), false, ip);
+export function local_irq_enable(site: call_site = call_site_of(local_irq_enable)): void {
+  trace_hardirqs(current(), false, site);
 }
 
 /**
@@ -174,18 +179,18 @@ export function local_irq_enable(ip: StackCapture = stack_capture(local_irq_enab
  * local_irq_restore(). As on x86 the value is the EFLAGS image: IF (0x200) set means
  * interrupts were enabled.
  */
-export function local_irq_save(ip: StackCapture = stack_capture(local_irq_save)): number {
+export function local_irq_save(site: call_site = call_site_of(local_irq_save)): number {
   const task = current();
   const flags = task.hardirqs_disabled ? 0 : X86_EFLAGS_IF;
-  trace_hardirqs(task, true, ip);
+  trace_hardirqs(task, true, site);
   return flags;
 }
 
 export function local_irq_restore(
   flags: number,
-  ip: StackCapture = stack_capture(local_irq_restore),
+  site: call_site = call_site_of(local_irq_restore),
 ): void {
-  trace_hardirqs(current(), irqs_disabled_flags(flags), ip);
+  trace_hardirqs(current(), irqs_disabled_flags(flags), site);
 }
 
 export function irqs_disabled_flags(flags: number): boolean {
@@ -197,31 +202,31 @@ export function softirqs_enabled(task: task_struct = current()): boolean {
   return (task.preempt_count & SOFTIRQ_MASK) === 0;
 }
 
-export function local_bh_disable(ip: StackCapture = stack_capture(local_bh_disable)): void {
+export function local_bh_disable(site: call_site = call_site_of(local_bh_disable)): void {
   const task = current();
   if ((task.preempt_count & SOFTIRQ_MASK) === 0) {
     const trace = task_irqtrace(task);
     trace.irq_events += 1;
     trace.softirq_disable_event = trace.irq_events;
-    trace.softirq_disable_ip = ip;
+    trace.softirq_disable_ip = debug_locks_enabled() ? site.short() : undefined;
   }
-  preempt_count_add(SOFTIRQ_DISABLE_OFFSET, ip);
+  preempt_count_add(SOFTIRQ_DISABLE_OFFSET, site);
 }
 
-export function local_bh_enable(ip: StackCapture = stack_capture(local_bh_enable)): void {
+export function local_bh_enable(site: call_site = call_site_of(local_bh_enable)): void {
   preempt_count_sub(SOFTIRQ_DISABLE_OFFSET);
   const task = current();
   if ((task.preempt_count & SOFTIRQ_MASK) === 0) {
     const trace = task_irqtrace(task);
     trace.irq_events += 1;
     trace.softirq_enable_event = trace.irq_events;
-    trace.softirq_enable_ip = ip;
+    trace.softirq_enable_ip = debug_locks_enabled() ? site.short() : undefined;
   }
 }
 
 /** Enters hard interrupt context on the current task. */
 export function irq_enter(): void {
-  preempt_count_add(HARDIRQ_OFFSET, stack_capture(irq_enter));
+  preempt_count_add(HARDIRQ_OFFSET, call_site_of(irq_enter));
 }
 
 export function irq_exit(): void {
@@ -234,20 +239,20 @@ export function irq_exit(): void {
  * await; whatever it returns is returned.
  */
 export function sim_hardirq<T>(fn: () => T): T {
-  const ip = stack_capture(sim_hardirq);
-  const flags = local_irq_save(ip);
+  const site = call_site_of(sim_hardirq);
+  const flags = local_irq_save(site);
   irq_enter();
   try {
     return fn();
   } finally {
     irq_exit();
-    local_irq_restore(flags, ip);
+    local_irq_restore(flags, site);
   }
 }
 
 /** Runs `fn` as a softirq (a timer callback, a tasklet) on the current task. */
 export function sim_softirq<T>(fn: () => T): T {
-  preempt_count_add(SOFTIRQ_OFFSET, stack_capture(sim_softirq));
+  preempt_count_add(SOFTIRQ_OFFSET, call_site_of(sim_softirq));
   try {
     return fn();
   } finally {

@@ -27,6 +27,7 @@
  * @module
  */
 
+import { type call_site, call_site_of } from '../locking/call-site.js';
 import {
   lock_acquire,
   lock_release,
@@ -39,7 +40,7 @@ import { LD_WAIT_INV, lock_class_key, type lockdep_map } from '../locking/lockde
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
 import { dump_stack, WARN_ON_ONCE } from '../panic.js';
 import { pr_err } from '../printk.js';
-import { type StackCapture, stack_capture } from '../stacktrace.js';
+import { stack_capture } from '../stacktrace.js';
 import { jiffies } from '../time/jiffies.js';
 import { mod_timer, timer_delete, type timer_list, timer_setup } from '../time/timer.js';
 import { sprintf } from '../vsprintf.js';
@@ -206,14 +207,14 @@ async function process_one_work(pool: worker_pool, work: work_struct): Promise<v
   const task = current();
   const lock_depth = task.held_locks.length;
   const rcu_depth = task.rcu_read_lock_nesting;
-  const ip = stack_capture(process_one_work);
-  lock_acquire(wq.lockdep_map, 0, false, 0, true, ip);
-  if (work.lockdep_map) lock_acquire(work.lockdep_map, 0, false, 0, true, ip);
+  const site = call_site_of(process_one_work);
+  lock_acquire(wq.lockdep_map, 0, false, 0, true, site);
+  if (work.lockdep_map) lock_acquire(work.lockdep_map, 0, false, 0, true, site);
   try {
     await work.func(work);
   } finally {
-    if (work.lockdep_map) lock_release(work.lockdep_map, ip);
-    lock_release(wq.lockdep_map, ip);
+    if (work.lockdep_map) lock_release(work.lockdep_map, site);
+    lock_release(wq.lockdep_map, site);
     if (task.preempt_count !== 0 || task.held_locks.length > 0 || task.rcu_read_lock_nesting > 0) {
       pr_err('BUG: workqueue leaked atomic, lock or RCU: %s[%d]\n', task.comm, task.pid);
       pr_err(
@@ -283,10 +284,10 @@ export function INIT_DELAYED_WORK(dwork: delayed_work, func: work_func_t, name?:
 }
 
 /** What flushing `work` tells lockdep: the flusher waits for everything the work holds. */
-function flush_annotate(work: work_struct, ip: StackCapture): void {
+function flush_annotate(work: work_struct, site: call_site): void {
   if (work.lockdep_map === undefined) return;
-  lock_acquire(work.lockdep_map, 0, false, 0, true, ip);
-  lock_release(work.lockdep_map, ip);
+  lock_acquire(work.lockdep_map, 0, false, 0, true, site);
+  lock_release(work.lockdep_map, site);
 }
 
 const delayed_of = new WeakMap<work_struct, delayed_work>();
@@ -389,7 +390,7 @@ export function work_busy(work: work_struct): boolean {
  */
 export async function flush_work(work: work_struct): Promise<boolean> {
   might_sleep();
-  flush_annotate(work, stack_capture(flush_work));
+  flush_annotate(work, call_site_of(flush_work));
   const target = work.pending ? work.queued_seq : work.running_seq;
   if (target === 0 || work.done_seq >= target) return false;
   await wait_event(work_done, () => work.done_seq >= target);
@@ -417,7 +418,7 @@ export function cancel_delayed_work(dwork: delayed_work): boolean {
  */
 export async function cancel_work_sync(work: work_struct): Promise<boolean> {
   might_sleep();
-  flush_annotate(work, stack_capture(cancel_work_sync));
+  flush_annotate(work, call_site_of(cancel_work_sync));
   const was = try_to_grab_pending(work, delayed_of.get(work));
   const running = work.running_seq;
   if (running !== 0) await wait_event(work_done, () => work.done_seq >= running);
@@ -431,9 +432,9 @@ export function cancel_delayed_work_sync(dwork: delayed_work): Promise<boolean> 
 /** Waits until every item queued on `wq` before the call has finished. */
 export async function flush_workqueue(wq: workqueue_struct): Promise<void> {
   might_sleep();
-  const ip = stack_capture(flush_workqueue);
-  lock_acquire(wq.lockdep_map, 0, false, 0, true, ip);
-  lock_release(wq.lockdep_map, ip);
+  const site = call_site_of(flush_workqueue);
+  lock_acquire(wq.lockdep_map, 0, false, 0, true, site);
+  lock_release(wq.lockdep_map, site);
   const targets = new Map<work_struct, number>();
   for (const w of wq.pool.worklist) if (w.wq === wq) targets.set(w, w.queued_seq);
   for (const w of running_works) if (w.wq === wq && !targets.has(w)) targets.set(w, w.running_seq);
