@@ -1,0 +1,102 @@
+/**
+ * The simulated machine's memory: one `SharedArrayBuffer` of physical memory
+ * and the kernel's virtual address layout over it (x86-64's, 4-level paging).
+ *
+ * Kernel addresses are JavaScript numbers. x86-64 kernel addresses are the
+ * sign-extended upper half of a 48-bit space (`0xffff888000000000` is the
+ * direct map); a double cannot hold those exactly, so the simulation keeps the
+ * 48-bit value (`0x888000000000`) and prints it sign-extended, as the CPU
+ * would see it: `ffff888000000000`.
+ *
+ * - the direct map (`PAGE_OFFSET`): physical byte `p` is at `PAGE_OFFSET + p`;
+ * - vmalloc space (`VMALLOC_START`): page-granular mappings of any pages;
+ * - vmemmap (`VMEMMAP_START`): one 64-byte `struct page` per page frame, so a
+ *   `struct page *` is `VMEMMAP_START + pfn * 64`.
+ *
+ * @module
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const PAGE_MASK = ~(PAGE_SIZE - 1);
+/** `MAX_PAGE_ORDER`: the buddy allocator's largest block is 2^10 pages (4 MiB). */
+export const MAX_PAGE_ORDER = 10;
+export const NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;
+/** Orders above this are "costly" (`PAGE_ALLOC_COSTLY_ORDER`). */
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+
+/** The direct map of all physical memory (`__PAGE_OFFSET_BASE_L4`). */
+export const PAGE_OFFSET = 0x888000000000;
+/** The start of vmalloc space (`__VMALLOC_BASE_L4`). */
+export const VMALLOC_START = 0xc90000000000;
+/** 4 GiB of vmalloc space is enough for the simulation. */
+export const VMALLOC_SIZE = 2 ** 32;
+export const VMALLOC_END = VMALLOC_START + VMALLOC_SIZE;
+/** The `struct page` array (`__VMEMMAP_BASE_L4`). */
+export const VMEMMAP_START = 0xea0000000000;
+/** `sizeof(struct page)`. */
+export const STRUCT_PAGE_SIZE = 64;
+
+/** The default size of physical memory: 64 MiB. */
+export const DEFAULT_MEM_SIZE = 64 << 20;
+
+/** The whole of physical memory and typed views of it. */
+export let phys_mem = new SharedArrayBuffer(0);
+export let mem_u8 = new Uint8Array(phys_mem);
+export let mem_view = new DataView(phys_mem);
+/** Bytes of physical memory. */
+export let mem_size = 0;
+/** Page frames of physical memory. */
+export let nr_pages = 0;
+
+/** Replaces physical memory with `size` fresh zero bytes (a reboot). */
+export function phys_mem_init(size: number): void {
+  if (size % (PAGE_SIZE << MAX_PAGE_ORDER) !== 0 || size <= 0 || size > 2 ** 31) {
+    throw new RangeError(
+      `memory size must be a positive multiple of 4 MiB up to 2 GiB, got ${size}`,
+    );
+  }
+  phys_mem = new SharedArrayBuffer(size);
+  mem_u8 = new Uint8Array(phys_mem);
+  mem_view = new DataView(phys_mem);
+  mem_size = size;
+  nr_pages = size >>> PAGE_SHIFT;
+}
+
+/** The physical address of a direct-map address (`__pa`). */
+export function __pa(addr: number): number {
+  return addr - PAGE_OFFSET;
+}
+
+/** The direct-map address of a physical address (`__va`). */
+export function __va(phys: number): number {
+  return phys + PAGE_OFFSET;
+}
+
+/** Whether `addr` is in the direct map of existing memory (`virt_addr_valid`). */
+export function virt_addr_valid(addr: number): boolean {
+  const p = addr - PAGE_OFFSET;
+  return p >= 0 && p < mem_size;
+}
+
+/** Whether `addr` is in vmalloc space (`is_vmalloc_addr`). */
+export function is_vmalloc_addr(addr: number): boolean {
+  return addr >= VMALLOC_START && addr < VMALLOC_END;
+}
+
+/**
+ * A kernel address as `%px` prints it: 16 hex digits, sign-extended from bit
+ * 47 like a canonical x86-64 address.
+ *
+ * @example
+ * ```ts
+ * import { kaddr_hex } from '@rfl/kernel';
+ * kaddr_hex(0x888000001000) // => 'ffff888000001000'
+ * kaddr_hex(0x1000) // => '0000000000001000'
+ * ```
+ */
+export function kaddr_hex(addr: number): string {
+  const hex = Math.trunc(addr).toString(16).padStart(12, '0');
+  if (addr >= 2 ** 47 && addr < 2 ** 48) return `ffff${hex}`;
+  return hex.padStart(16, '0');
+}
