@@ -59,16 +59,19 @@ export function extractTsdoc(file: string, path: string, text: string): Example[
   const examples: Example[] = [];
   const seen = new Set<number>();
   const visit = (node: TS.Node): void => {
-    // A variable statement's comment belongs to its declarations, which carry the name.
-    const docs = ts.isVariableStatement(node) ? [] : ts.getJSDocCommentsAndTags(node);
-    for (const doc of docs) {
-      if (!ts.isJSDoc(doc)) continue;
+    // Every JSDoc block before a node, not only the last one the public API returns: a
+    // file's @module comment sits in front of the first declaration's own comment.
+    const docs = (node as { jsDoc?: TS.JSDoc[] }).jsDoc ?? [];
+    docs.forEach((doc, i) => {
+      const isModule =
+        i < docs.length - 1 || (doc.tags ?? []).some((t) => t.tagName.text === 'module');
       for (const tag of doc.tags ?? []) {
         if (tag.tagName.text !== 'example' || seen.has(tag.pos)) continue;
         seen.add(tag.pos);
-        collectFences(tagLines(sf, tag), itemName(node));
+        const owner = ts.isVariableStatement(node) ? node.declarationList.declarations[0]! : node;
+        collectFences(tagLines(sf, tag), isModule ? '' : itemName(owner));
       }
-    }
+    });
     ts.forEachChild(node, visit);
   };
   const collectFences = (lines: SourceLine[], item: string): void => {

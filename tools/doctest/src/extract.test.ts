@@ -64,3 +64,34 @@ describe('extractExamples', () => {
     });
   });
 });
+
+describe('extractExamples on a file with a module comment and a declaration comment', () => {
+  it('finds the examples of both blocks', () => {
+    const source = [
+      '/**',
+      ' * Counters.',
+      ' * @example',
+      ' * ```ts',
+      ' * 1 // => 1',
+      ' * ```',
+      ' * @module',
+      ' */',
+      '',
+      '/**',
+      ' * A counter.',
+      ' * @example',
+      ' * ```ts',
+      ' * 2 // => 2',
+      ' * ```',
+      ' */',
+      'export class atomic_t {}',
+      '',
+    ].join('\n');
+    expect(
+      extractExamples('/repo', '/repo/packages/kernel/src/atomic.ts', source).map(testName),
+    ).toEqual([
+      'packages/kernel/src/atomic.ts - atomic (line 4)',
+      'packages/kernel/src/atomic.ts - atomic_t (line 13)',
+    ]);
+  });
+});

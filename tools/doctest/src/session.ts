@@ -38,8 +38,9 @@ export class DoctestSession {
     for (const file of files) this.update(file, readFileSync(file, 'utf8'));
   }
 
+  /** The documents that hold at least one example: a test file without tests is an error. */
   get files(): string[] {
-    return [...this.#documents.keys()];
+    return [...this.#documents.values()].filter((d) => d.examples.length > 0).map((d) => d.file);
   }
 
   /** Records a document's current text; returns its examples. */
