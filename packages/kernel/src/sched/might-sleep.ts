@@ -21,6 +21,8 @@
  * @example
  * ```ts
  * import { dmesg, dmesg_clear, might_sleep, preempt_disable, preempt_enable } from '@rfl/kernel';
+ * # import { sim_advance } from '@rfl/kernel';
+ * # await sim_advance(1000);
  * # dmesg_clear();
  * preempt_disable();
  * might_sleep();
