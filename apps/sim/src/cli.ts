@@ -1,3 +1,5 @@
+import { runDemo } from './demo.js';
+
 const USAGE = `usage: rfl-sim <command>
 
 commands:
@@ -8,9 +10,7 @@ const [command] = process.argv.slice(2);
 if (command === '--help' || command === '-h') {
   process.stdout.write(USAGE);
 } else if (command === 'demo') {
-  process.stdout.write(
-    'rfl-sim: no machine to boot yet; the simulated kernel arrives with @rfl/kernel.\n',
-  );
+  await runDemo((text) => process.stdout.write(text));
 } else {
   process.stderr.write(USAGE);
   process.exitCode = 2;
