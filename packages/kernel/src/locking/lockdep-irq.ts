@@ -17,7 +17,6 @@
 
 import { dump_stack } from '../panic.js';
 import { pr_warn, printk } from '../printk.js';
-import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preempt.js';
 import type { task_struct } from '../sched/task.js';
 import type { StackCapture } from '../stacktrace.js';
 import { debug_locks_off } from './debug-locks.js';
@@ -30,6 +29,7 @@ import {
   print_lock_name,
   print_lock_trace,
 } from './lockdep-print.js';
+import { print_irq_context } from './lockdep-report.js';
 import {
   type held_lock,
   LOCK_USAGE_DIR_MASK,
@@ -197,23 +197,12 @@ function print_bad_irq_dependency(
   unsafe_bit: number,
 ): void {
   const irqclass = state_name(safe_bit);
-  const pc = curr.preempt_count;
   pr_warn('\n');
   pr_warn('=====================================================\n');
   pr_warn('WARNING: %s-safe -> %s-unsafe lock order detected\n', irqclass, irqclass);
   print_kernel_ident();
   pr_warn('-----------------------------------------------------\n');
-  pr_warn(
-    '%s/%d [HC%u[%u]:SC%u[%u]:HE%u:SE%u] is trying to acquire:\n',
-    curr.comm,
-    curr.pid,
-    in_hardirq() ? 1 : 0,
-    (pc & 0xf0000) >> 16,
-    in_serving_softirq() ? 1 : 0,
-    (pc & 0xff00) >> 8,
-    curr.hardirqs_disabled ? 0 : 1,
-    softirqs_enabled(curr) ? 1 : 0,
-  );
+  print_irq_context(curr, 'is trying to acquire');
   printk('%s\n', print_lock(next));
   pr_warn('\n');
   pr_warn('and this task is already holding:\n');

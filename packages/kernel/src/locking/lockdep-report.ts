@@ -116,6 +116,27 @@ export function print_circular_bug(
   report_footer(curr, acquire_trace(src));
 }
 
+/**
+ * The task and its irq state as lockdep's usage reports print them:
+ * `comm/pid [HC<in hardirq>[<hardirq count>]:SC<in softirq>[<softirq count>]:HE<hardirqs
+ * enabled>:SE<softirqs enabled>] <what>:`.
+ */
+export function print_irq_context(curr: task_struct, what: string): void {
+  const pc = curr.preempt_count;
+  pr_warn(
+    '%s/%d [HC%u[%u]:SC%u[%u]:HE%u:SE%u] %s:\n',
+    curr.comm,
+    curr.pid,
+    in_hardirq() ? 1 : 0,
+    (pc & 0xf0000) >> 16,
+    in_serving_softirq() ? 1 : 0,
+    (pc & 0xff00) >> 8,
+    curr.hardirqs_disabled ? 0 : 1,
+    softirqs_enabled(curr) ? 1 : 0,
+    what,
+  );
+}
+
 /** `WARNING: inconsistent lock state`. */
 export function print_usage_bug(
   curr: task_struct,
@@ -125,18 +146,7 @@ export function print_usage_bug(
 ): void {
   report_header('================================', 'WARNING: inconsistent lock state');
   pr_warn('inconsistent {%s} -> {%s} usage.\n', usage_str[prev_bit], usage_str[new_bit]);
-  const pc = curr.preempt_count;
-  pr_warn(
-    '%s/%d [HC%u[%u]:SC%u[%u]:HE%u:SE%u] takes:\n',
-    curr.comm,
-    curr.pid,
-    in_hardirq() ? 1 : 0,
-    (pc & 0xf0000) >> 16,
-    in_serving_softirq() ? 1 : 0,
-    (pc & 0xff00) >> 8,
-    curr.hardirqs_disabled ? 0 : 1,
-    softirqs_enabled(curr) ? 1 : 0,
-  );
+  print_irq_context(curr, 'takes');
   printk('%s\n', print_lock(cls_lock));
   pr_warn('{%s} state was registered at:\n', usage_str[prev_bit]);
   print_lock_trace(cls_lock.class.usage_traces[prev_bit], 1);
