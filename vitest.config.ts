@@ -1,3 +1,4 @@
+import { doctestProject } from '@rfl/doctest/vitest';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,7 @@ export default defineConfig({
           include: ['{packages,tools,apps}/*/src/**/*.test.ts'],
         },
       },
+      doctestProject(),
     ],
   },
 });
