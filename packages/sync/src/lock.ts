@@ -1,0 +1,227 @@
+import { useOfMovedValue } from '@rfl/types';
+import { InteriorMutable } from './shared.js';
+
+/**
+ * How a lock type takes and releases its C lock (`kernel::sync::lock::Backend`).
+ * `lock` may sleep for a mutex (it returns a promise) and never does for a spinlock.
+ */
+export interface Backend<S, GS> {
+  lock(state: S): GS | Promise<GS>;
+  tryLock(state: S): GS | null;
+  unlock(state: S, guardState: GS): void;
+  relock(state: S, guardState: GS): GS | Promise<GS>;
+}
+
+/**
+ * Data protected by a lock (`Lock<T, B>`): the data has no accessor of its own, and the only
+ * way to it is a {@link Guard}, which unlocks when disposed. {@link Mutex} and
+ * {@link SpinLock} are the two backends.
+ *
+ * @example
+ * ```ts
+ * import { type Lock, SpinLock } from '@rfl/sync';
+ * function bump(l: Lock<number, unknown, unknown>) {
+ *   return l;
+ * }
+ * const s = SpinLock.new(1);
+ * bump(s) === s // => true
+ * ```
+ */
+export abstract class Lock<T, S, GS> extends InteriorMutable {
+  #data: T;
+  readonly #state: S;
+  readonly #backend: Backend<S, GS>;
+
+  /** @internal */
+  protected constructor(data: T, state: S, backend: Backend<S, GS>) {
+    super();
+    this.#data = data;
+    this.#state = state;
+    this.#backend = backend;
+  }
+
+  /** @internal */
+  protected _lock(): Guard<T> | Promise<Guard<T>> {
+    const gs = this.#backend.lock(this.#state);
+    if (gs instanceof Promise) return gs.then((g) => this._adopt(g));
+    return this._adopt(gs);
+  }
+
+  /** @internal */
+  protected _tryLock(): Guard<T> | null {
+    const gs = this.#backend.tryLock(this.#state);
+    return gs === null ? null : this._adopt(gs);
+  }
+
+  /**
+   * The raw C lock, for C functions that want it (`lockdep_assert_held`, `refcount_dec_and_lock`).
+   *
+   * @example
+   * ```ts
+   * import { SpinLock } from '@rfl/sync';
+   * import { spin_is_locked } from '@rfl/kernel';
+   * const s = SpinLock.new(0);
+   * using g = s.lock();
+   * // SAFETY: only reads the lock word.
+   * spin_is_locked(s.raw()) // => true
+   * ```
+   */
+  raw(): S {
+    return this.#state;
+  }
+
+  /** @internal The guard of a lock the caller has just taken with guard state `gs`. */
+  protected _adopt(gs: GS): Guard<T> {
+    let state: GS | null = gs;
+    return new Guard<T>(this, {
+      get: () => this.#data,
+      set: (v) => {
+        this.#data = v;
+      },
+      unlock: () => {
+        if (state === null) return;
+        this.#backend.unlock(this.#state, state);
+        state = null;
+      },
+      relock: () => {
+        const back = this.#backend.relock(this.#state, gs);
+        if (back instanceof Promise) {
+          return back.then((s) => {
+            state = s;
+          });
+        }
+        state = back;
+        return undefined;
+      },
+    });
+  }
+}
+
+interface GuardOps<T> {
+  get(): T;
+  set(v: T): void;
+  unlock(): void;
+  relock(): Promise<void> | undefined;
+}
+
+/**
+ * Proof that a lock is held, and the only access to its data (`Guard<'a, T, B>`). Disposing
+ * unlocks; a use afterwards is reported as a use of a moved value. A guard belongs to the task
+ * that locked: the kernel unlocks on the CPU and task that locked.
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from '@rfl/sync';
+ * const m = Mutex.new({ count: 0 });
+ * {
+ *   using g = await m.lock();
+ *   g.value.count += 1;
+ * }
+ * using g = await m.lock();
+ * g.value.count // => 1
+ * ```
+ *
+ * ```ts should_throw="use of moved value: `Guard` in value"
+ * import { Mutex } from '@rfl/sync';
+ * # import { dmesg_clear } from '@rfl/kernel';
+ * # dmesg_clear();
+ * const m = Mutex.new(0);
+ * const g = await m.lock();
+ * g[Symbol.dispose]();
+ * g.value = 1;
+ * ```
+ */
+export class Guard<T> implements Disposable {
+  readonly #lock: Lock<T, unknown, unknown>;
+  #ops: GuardOps<T> | null;
+
+  /** @internal */
+  constructor(lock: Lock<T, unknown, unknown>, ops: GuardOps<T>) {
+    this.#lock = lock;
+    this.#ops = ops;
+  }
+
+  #live(use: string): GuardOps<T> {
+    if (this.#ops === null) throw useOfMovedValue('Guard', use);
+    return this.#ops;
+  }
+
+  /**
+   * The protected data (`Deref`/`DerefMut`).
+   *
+   * @example
+   * ```ts
+   * import { SpinLock } from '@rfl/sync';
+   * const s = SpinLock.new(1);
+   * using g = s.lock();
+   * g.value *= 10;
+   * g.value // => 10
+   * ```
+   */
+  get value(): T {
+    return this.#live('value').get();
+  }
+
+  set value(v: T) {
+    this.#live('value').set(v);
+  }
+
+  /**
+   * The lock this guard holds, to check ownership (`LockedBy`) or to compare.
+   *
+   * @example
+   * ```ts
+   * import { SpinLock } from '@rfl/sync';
+   * const s = SpinLock.new(1);
+   * using g = s.lock();
+   * g.lock === s // => true
+   * ```
+   */
+  get lock(): Lock<T, unknown, unknown> {
+    this.#live('lock');
+    return this.#lock;
+  }
+
+  /**
+   * Releases the lock while `cb` runs and takes it again afterwards (`Guard::do_unlocked`);
+   * what `CondVar` does around its sleep.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from '@rfl/sync';
+   * const m = Mutex.new(0);
+   * using g = await m.lock();
+   * await g.doUnlocked(() => m.tryLock() !== null) // => true
+   * g.value // => 0
+   * ```
+   */
+  async doUnlocked<R>(cb: () => R | Promise<R>): Promise<R> {
+    const ops = this.#live('do_unlocked');
+    ops.unlock();
+    try {
+      return await cb();
+    } finally {
+      await ops.relock();
+    }
+  }
+
+  /**
+   * Unlocks; disposing twice unlocks once.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from '@rfl/sync';
+   * const m = Mutex.new(0);
+   * const g = await m.lock();
+   * g[Symbol.dispose]();
+   * g[Symbol.dispose]();
+   * m.tryLock() !== null // => true
+   * ```
+   */
+  [Symbol.dispose](): void {
+    const ops = this.#ops;
+    if (ops === null) return;
+    this.#ops = null;
+    ops.unlock();
+  }
+}
