@@ -92,9 +92,10 @@ export class Mutex<T> extends Lock<T, mutex, true> {
    * Sleeping in atomic context is reported:
    * ```ts
    * import { Mutex, SpinLock } from '@rfl/sync';
-   * import { debug_locks_on, dmesg_clear, dmesg_records } from '@rfl/kernel';
+   * import { debug_locks_on, dmesg_clear, dmesg_records, sim_advance } from '@rfl/kernel';
    * const s = SpinLock.new(0);
    * const m = Mutex.new(0);
+   * # await sim_advance(1000); // the report is rate-limited to one a second
    * # dmesg_clear();
    * {
    *   using sg = s.lock();
