@@ -2,8 +2,25 @@ import { useOfMovedValue } from '@rfl/types';
 import { InteriorMutable } from './shared.js';
 
 /**
- * How a lock type takes and releases its C lock (`kernel::sync::lock::Backend`).
+ * How a lock type takes and releases its C lock (`kernel::sync::lock::Backend`): `S` is the C
+ * lock, `GS` what a guard must remember to unlock (the saved irq flags of `lockIrqsave`).
  * `lock` may sleep for a mutex (it returns a promise) and never does for a spinlock.
+ *
+ * @example
+ * ```ts
+ * import type { Backend } from '@rfl/sync';
+ * import { DEFINE_RAW_SPINLOCK, raw_spin_lock, raw_spin_trylock, raw_spin_unlock, type raw_spinlock_t } from '@rfl/kernel';
+ * const raw: Backend<raw_spinlock_t, true> = {
+ *   lock: (s) => { raw_spin_lock(s); return true; },
+ *   tryLock: (s) => (raw_spin_trylock(s) ? true : null),
+ *   unlock: (s) => raw_spin_unlock(s),
+ *   relock: (s) => { raw_spin_lock(s); return true; },
+ * };
+ * const l = DEFINE_RAW_SPINLOCK('raw');
+ * raw.lock(l);
+ * raw.tryLock(l) // => null
+ * raw.unlock(l, true);
+ * ```
  */
 export interface Backend<S, GS> {
   lock(state: S): GS | Promise<GS>;
@@ -11,6 +28,13 @@ export interface Backend<S, GS> {
   unlock(state: S, guardState: GS): void;
   relock(state: S, guardState: GS): GS | Promise<GS>;
 }
+
+let friend: {
+  get(l: AnyLock): unknown;
+  set(l: AnyLock, v: unknown): void;
+  unlock(l: AnyLock, gs: unknown): void;
+  relock(l: AnyLock, gs: unknown): unknown;
+};
 
 /**
  * Data protected by a lock (`Lock<T, B>`): the data has no accessor of its own, and the only
@@ -72,37 +96,24 @@ export abstract class Lock<T, S, GS> extends InteriorMutable {
 
   /** @internal The guard of a lock the caller has just taken with guard state `gs`. */
   protected _adopt(gs: GS): Guard<T> {
-    let state: GS | null = gs;
-    return new Guard<T>(this, {
-      get: () => this.#data,
-      set: (v) => {
-        this.#data = v;
+    return new Guard<T>(this, gs);
+  }
+
+  static {
+    // Guard is the lock's friend: these module-private functions are the only code outside the
+    // class that reaches the data and the backend, and they are not exported.
+    friend = {
+      get: (l) => l.#data,
+      set: (l, v) => {
+        l.#data = v;
       },
-      unlock: () => {
-        if (state === null) return;
-        this.#backend.unlock(this.#state, state);
-        state = null;
-      },
-      relock: () => {
-        const back = this.#backend.relock(this.#state, gs);
-        if (back instanceof Promise) {
-          return back.then((s) => {
-            state = s;
-          });
-        }
-        state = back;
-        return undefined;
-      },
-    });
+      unlock: (l, gs) => l.#backend.unlock(l.#state, gs),
+      relock: (l, gs) => l.#backend.relock(l.#state, gs),
+    };
   }
 }
 
-interface GuardOps<T> {
-  get(): T;
-  set(v: T): void;
-  unlock(): void;
-  relock(): Promise<void> | undefined;
-}
+type AnyLock = Lock<unknown, unknown, unknown>;
 
 /**
  * Proof that a lock is held, and the only access to its data (`Guard<'a, T, B>`). Disposing
@@ -132,18 +143,19 @@ interface GuardOps<T> {
  * ```
  */
 export class Guard<T> implements Disposable {
-  readonly #lock: Lock<T, unknown, unknown>;
-  #ops: GuardOps<T> | null;
+  readonly #lock: AnyLock;
+  #gs: unknown;
+  #held = true;
 
   /** @internal */
-  constructor(lock: Lock<T, unknown, unknown>, ops: GuardOps<T>) {
-    this.#lock = lock;
-    this.#ops = ops;
+  constructor(lock: Lock<T, unknown, unknown>, gs: unknown) {
+    this.#lock = lock as AnyLock;
+    this.#gs = gs;
   }
 
-  #live(use: string): GuardOps<T> {
-    if (this.#ops === null) throw useOfMovedValue('Guard', use);
-    return this.#ops;
+  #live(use: string): AnyLock {
+    if (!this.#held) throw useOfMovedValue('Guard', use);
+    return this.#lock;
   }
 
   /**
@@ -159,11 +171,11 @@ export class Guard<T> implements Disposable {
    * ```
    */
   get value(): T {
-    return this.#live('value').get();
+    return friend.get(this.#live('value')) as T;
   }
 
   set value(v: T) {
-    this.#live('value').set(v);
+    friend.set(this.#live('value'), v);
   }
 
   /**
@@ -178,8 +190,7 @@ export class Guard<T> implements Disposable {
    * ```
    */
   get lock(): Lock<T, unknown, unknown> {
-    this.#live('lock');
-    return this.#lock;
+    return this.#live('lock') as Lock<T, unknown, unknown>;
   }
 
   /**
@@ -196,12 +207,15 @@ export class Guard<T> implements Disposable {
    * ```
    */
   async doUnlocked<R>(cb: () => R | Promise<R>): Promise<R> {
-    const ops = this.#live('do_unlocked');
-    ops.unlock();
+    const lock = this.#live('do_unlocked');
+    friend.unlock(lock, this.#gs);
+    this.#held = false;
     try {
       return await cb();
     } finally {
-      await ops.relock();
+      const back = friend.relock(lock, this.#gs);
+      this.#gs = back instanceof Promise ? await back : back;
+      this.#held = true;
     }
   }
 
@@ -219,9 +233,8 @@ export class Guard<T> implements Disposable {
    * ```
    */
   [Symbol.dispose](): void {
-    const ops = this.#ops;
-    if (ops === null) return;
-    this.#ops = null;
-    ops.unlock();
+    if (!this.#held) return;
+    this.#held = false;
+    friend.unlock(this.#lock, this.#gs);
   }
 }

@@ -98,12 +98,16 @@ export class Weak<T> implements Disposable {
    * ```ts
    * import { Arc } from '@rfl/sync';
    * import { GFP_KERNEL } from '@rfl/alloc';
-   * import { kmemleak_object_count } from '@rfl/kernel';
+   * import { find_kmem_cache } from '@rfl/kernel';
+   * const slab = find_kmem_cache('kmalloc-16')!;
    * const a = Arc.new(1, GFP_KERNEL);
    * const w = a.downgrade();
+   * const inuse = slab.inuse;
    * a[Symbol.dispose]();
+   * slab.inuse - inuse // => 0
    * w[Symbol.dispose]();
    * w[Symbol.dispose]();
+   * slab.inuse - inuse // => -1
    * ```
    */
   [Symbol.dispose](): void {
