@@ -32,7 +32,17 @@ export class AllocError extends KernelError {
   }
 }
 
-/** The allocators there are; a container's type records which one owns its memory. */
+/**
+ * The allocators there are; a container's type records which one owns its memory.
+ *
+ * @example
+ * ```ts
+ * import { GFP_KERNEL, type AllocatorName, KVBox } from '@rfl/alloc';
+ * using b = KVBox.new(0, GFP_KERNEL);
+ * const name: AllocatorName = b.allocator;
+ * name // => 'KVmalloc'
+ * ```
+ */
 export type AllocatorName = 'Kmalloc' | 'Vmalloc' | 'KVmalloc';
 
 /**

@@ -103,6 +103,7 @@ export class Mutex<T> extends Lock<T, mutex, true> {
    * }
    * dmesg_records()[0]?.text.startsWith('BUG: sleeping function called from invalid context') // => true
    * # debug_locks_on();
+   * # await sim_advance(1000); // leave the next report its own second
    * ```
    */
   lock(): Promise<Guard<T>> {
