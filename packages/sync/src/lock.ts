@@ -1,4 +1,4 @@
-import { useOfMovedValue } from '@rfl/types';
+import { move, useOfMovedValue } from '@rfl/types';
 import { InteriorMutable } from './shared.js';
 
 /**
@@ -59,7 +59,7 @@ export abstract class Lock<T, S, GS> extends InteriorMutable {
   /** @internal */
   protected constructor(data: T, state: S, backend: Backend<S, GS>) {
     super();
-    this.#data = data;
+    this.#data = move(data);
     this.#state = state;
     this.#backend = backend;
   }

@@ -1,4 +1,5 @@
 import { dump_stack, Oops, pr_err, stack_capture } from '@rfl/kernel';
+import { move } from '@rfl/types';
 import type { Guard, Lock } from './lock.js';
 import { InteriorMutable } from './shared.js';
 
@@ -39,7 +40,7 @@ export class LockedBy<T, U> extends InteriorMutable {
   private constructor(owner: Lock<U, unknown, unknown>, data: T) {
     super();
     this.#owner = owner;
-    this.#data = data;
+    this.#data = move(data);
   }
 
   /**

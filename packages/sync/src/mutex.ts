@@ -72,6 +72,17 @@ export class Mutex<T> extends Lock<T, mutex, true> {
    * m.raw().dep_map?.name // => 'foxes_mutex'
    * Mutex.new(0).raw().dep_map?.name.includes('.ts') // => true
    * ```
+   *
+   * The data moves into the mutex; a box passed in is no longer the caller's:
+   * ```ts should_throw="use of moved value: `KBox`"
+   * import { Mutex } from '@rfl/sync';
+   * import { GFP_KERNEL, KBox } from '@rfl/alloc';
+   * # import { dmesg_clear } from '@rfl/kernel';
+   * # dmesg_clear();
+   * const buf = KBox.new([0, 0], GFP_KERNEL);
+   * const m = Mutex.new(buf);
+   * buf.value[0] = 1;
+   * ```
    */
   static new<T>(data: T, name?: string, key?: LockClassKey): Mutex<T> {
     const site = stack_capture(Mutex.new);
