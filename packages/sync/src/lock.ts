@@ -1,4 +1,4 @@
-import { move, useOfMovedValue } from '@rfl/types';
+import { move, NotThreadSafe, useOfMovedValue } from '@rfl/types';
 import { InteriorMutable } from './shared.js';
 
 /**
@@ -143,6 +143,21 @@ type AnyLock = Lock<unknown, unknown, unknown>;
  * ```
  */
 export class Guard<T> implements Disposable {
+  /**
+   * The guard stays on the task that locked (`NotThreadSafe`): a function that hands data to
+   * another task, typed with `Send<T>`, rejects it.
+   *
+   * @example
+   * ```ts compile_fail=TS2345
+   * import { SpinLock, type Guard } from '@rfl/sync';
+   * import type { Send } from '@rfl/types';
+   * function queueWork<T>(data: Send<T>): void {}
+   * const s = SpinLock.new(0);
+   * using g = s.lock();
+   * queueWork<Guard<number>>(g);
+   * ```
+   */
+  readonly notThreadSafe: NotThreadSafe = NotThreadSafe;
   readonly #lock: AnyLock;
   #gs: unknown;
   #held = true;
