@@ -303,7 +303,7 @@ export class Box<T, A extends AllocatorName = AllocatorName>
    * @example
    * ```ts should_throw="use-after-free"
    * import { GFP_KERNEL, KBox } from '@rfl/alloc';
-   * import { mm_init } from '@rfl/kernel';
+   * import { mm_init, panic_reset } from '@rfl/kernel';
    * mm_init({ quiet: true, kasan: true });
    * try {
    *   const b = KBox.new(7, GFP_KERNEL);
@@ -311,6 +311,7 @@ export class Box<T, A extends AllocatorName = AllocatorName>
    *   b.value;
    * } finally {
    *   mm_init({ quiet: true });
+   *   panic_reset();
    * }
    * ```
    */

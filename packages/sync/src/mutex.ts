@@ -103,7 +103,7 @@ export class Mutex<T> extends Lock<T, mutex, true> {
    * Sleeping in atomic context is reported:
    * ```ts
    * import { Mutex, SpinLock } from '@rfl/sync';
-   * import { debug_locks_on, dmesg_clear, dmesg_records, sim_advance } from '@rfl/kernel';
+   * import { debug_locks_on, dmesg_clear, dmesg_records, panic_reset, sim_advance } from '@rfl/kernel';
    * const s = SpinLock.new(0);
    * const m = Mutex.new(0);
    * # await sim_advance(1000); // the report is rate-limited to one a second
@@ -114,6 +114,7 @@ export class Mutex<T> extends Lock<T, mutex, true> {
    * }
    * dmesg_records()[0]?.text.startsWith('BUG: sleeping function called from invalid context') // => true
    * # debug_locks_on();
+   * # panic_reset();
    * # await sim_advance(1000); // leave the next report its own second
    * ```
    */
