@@ -1,0 +1,89 @@
+// Cost of KVec growth next to a plain JavaScript array, measured in the same run.
+//
+//   pnpm build && pnpm --filter @rfl/alloc bench        (or: node bench/kvec.mjs --quick / --json)
+
+import { GFP_KERNEL, KVec } from '@rfl/alloc';
+import { mm_init } from '@rfl/kernel';
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const scale = args.has('--quick') ? 0.1 : 1;
+
+/** Elements per second of `fn(n)`: the best of 5 timed runs after a warm-up. */
+function rate(fn, n) {
+  n = Math.max(1, Math.floor(n * scale));
+  fn(Math.min(n, 10000));
+  let best = 0;
+  for (let run = 0; run < 5; run++) {
+    const t0 = process.hrtime.bigint();
+    fn(n);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    best = Math.max(best, n / s);
+  }
+  return best;
+}
+
+const LEN = 1000;
+let sink = 0;
+
+/** `n` pushes, in vectors of LEN elements made and dropped in turn. */
+const kvecPush = (make) => (n) => {
+  for (let done = 0; done < n; done += LEN) {
+    const v = make();
+    for (let i = 0; i < LEN; i++) v.push(i & 0xff, GFP_KERNEL);
+    sink += v.len;
+    v[Symbol.dispose]();
+  }
+};
+
+function jsPush(n) {
+  for (let done = 0; done < n; done += LEN) {
+    const v = [];
+    for (let i = 0; i < LEN; i++) v.push(i & 0xff);
+    sink += v.length;
+  }
+}
+
+const configs = [
+  { name: 'detectors off', boot: { quiet: true } },
+  {
+    name: 'KASAN (kasan.stacktrace=off)',
+    boot: { quiet: true, kasan: true, kasan_stacktrace: false },
+  },
+];
+
+const results = [];
+for (const cfg of configs) {
+  mm_init(cfg.boot);
+  results.push({
+    config: cfg.name,
+    values: rate(
+      kvecPush(() => KVec.new()),
+      2e6,
+    ),
+    bytes: rate(
+      kvecPush(() => KVec.bytes()),
+      2e6,
+    ),
+    js: rate(jsPush, 2e6),
+  });
+}
+mm_init({ quiet: true });
+
+const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
+const over = (js, safe) => `${(js / safe).toFixed(1)}x`;
+if (json) {
+  console.log(JSON.stringify({ node: process.version, results }, null, 2));
+} else {
+  console.log(`node ${process.version}`);
+  for (const r of results) {
+    console.log(`\n${r.config}`);
+    console.log(
+      `  KVec<number> push  ${m(r.values)}  (Array.push ${m(r.js)}, overhead ${over(r.js, r.values)})`,
+    );
+    console.log(
+      `  KVec bytes push    ${m(r.bytes)}  (Array.push ${m(r.js)}, overhead ${over(r.js, r.bytes)})`,
+    );
+  }
+}
+if (sink < 0) console.log(sink);
