@@ -8,6 +8,7 @@ import {
   fail_page_alloc,
   failslab,
   fault_debugfs_files,
+  fault_inject_reset,
   get_fail_nth,
   set_fail_nth,
   set_make_it_fail,
@@ -208,5 +209,17 @@ describe('debugfs files', () => {
     expect(slab['ignore-gfp-wait']!.write('N')).toBe(0);
     expect(slab['ignore-gfp-wait']!.read()).toBe('N\n');
     expect(slab['task-filter']!.write('maybe')).toBe(-EINVAL);
+  });
+});
+
+describe('fault_inject_reset', () => {
+  it('forgets a task’s fail-nth countdown, as a reboot does', () => {
+    set_fail_nth(3);
+    expect(get_fail_nth()).toBe(3);
+    fault_inject_reset();
+    expect(get_fail_nth()).toBe(0);
+    const p = kmalloc(32, GFP_KERNEL);
+    expect(p).not.toBe(0);
+    kfree(p);
   });
 });

@@ -95,8 +95,8 @@ export const fail_page_alloc = {
   min_order: 1,
 };
 
-const fail_nth = new WeakMap<task_struct, number>();
-const make_it_fail = new WeakSet<task_struct>();
+let fail_nth = new WeakMap<task_struct, number>();
+let make_it_fail = new WeakSet<task_struct>();
 /** Tasks with a fail-nth countdown; may overcount tasks that exited armed. */
 let nth_armed = 0;
 let rnd_state = 0x2545f491;
@@ -206,8 +206,15 @@ export function should_fail_alloc_page(gfp: gfp_t, order: number): boolean {
   return should_fail_ex(fail_page_alloc.attr, 4096 << order, (gfp & __GFP_NOWARN) !== 0);
 }
 
-/** Restores both fault attributes to their defaults and reseeds the random source. */
+/**
+ * Restores both fault attributes to their defaults, forgets every task's `fail-nth`
+ * countdown and `make-it-fail` mark (a reboot: no task keeps them), and reseeds the
+ * random source.
+ */
 export function fault_inject_reset(): void {
+  fail_nth = new WeakMap();
+  make_it_fail = new WeakSet();
+  nth_armed = 0;
   Object.assign(failslab, {
     attr: fault_attr_init('failslab'),
     ignore_gfp_reclaim: true,
