@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { makeDelta } from './delta.js';
 import type { CatFile } from './git.js';
-import { writePack } from './pack.js';
+import { type PackEntry, writePack } from './pack.js';
+
+/** Longest delta chain a pack of ours gets; git's `pack.depth` default is 50 too. */
+const MAX_DEPTH = 50;
 
 /** The object id git gives `data` as an object of `type`. */
 export function hashObject(type: string, data: Buffer): string {
@@ -14,8 +18,12 @@ export interface ObjectAccess {
   read(oid: string, type: string): Promise<Buffer>;
   /** The full id of an abbreviated one, when that object exists here. */
   resolve(abbrev: string, type: string): Promise<string | undefined>;
-  /** Stores `data` and returns its id. */
-  write(type: string, data: Buffer): string;
+  /**
+   * Stores `data` and returns its id. `like` names an object `data` is probably close to
+   * (the preimage of a patched file, the previous version of a tree), which a store may
+   * use to keep `data` as a delta; it never changes the id.
+   */
+  write(type: string, data: Buffer, like?: string): string;
 }
 
 /**
@@ -58,7 +66,9 @@ export class MemoryObjects implements ObjectAccess {
  */
 export class ObjectStore implements ObjectAccess {
   private readonly cache = new Map<string, Buffer>();
-  private pending: { oid: string; type: string; data: Buffer }[] = [];
+  /** The type of each cached object, so a delta is only ever made against its own type. */
+  private readonly types = new Map<string, string>();
+  private pending: { oid: string; type: string; data: Buffer; like?: string }[] = [];
   private readonly pendingIds = new Set<string>();
 
   constructor(
@@ -72,7 +82,10 @@ export class ObjectStore implements ObjectAccess {
     const obj = await this.cat.read(oid);
     if (!obj || obj.type !== type)
       throw new Error(`object ${oid} is not a ${type} in this repository`);
-    if (obj.data.length < 1 << 20) this.cache.set(oid, obj.data);
+    if (obj.data.length < 1 << 20) {
+      this.cache.set(oid, obj.data);
+      this.types.set(oid, type);
+    }
     return obj.data;
   }
 
@@ -84,21 +97,53 @@ export class ObjectStore implements ObjectAccess {
     if (!obj || obj.type !== type) return undefined;
     const oid = hashObject(type, obj.data);
     this.cache.set(oid, obj.data);
+    this.types.set(oid, type);
     return oid;
   }
 
-  write(type: string, data: Buffer): string {
+  write(type: string, data: Buffer, like?: string): string {
     const oid = hashObject(type, data);
     if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
-    this.pending.push({ oid, type, data });
+    this.pending.push(like === undefined ? { oid, type, data } : { oid, type, data, like });
     this.pendingIds.add(oid);
     this.cache.set(oid, data);
+    this.types.set(oid, type);
     return oid;
   }
 
-  /** Writes the new objects as one pack, so git can see them; returns the pack name. */
+  /**
+   * Writes the new objects as one pack, so git can see them; returns the pack name. An
+   * object written with `like` is stored as a delta against that object when the delta is
+   * small; a `like` object from outside the pack is then copied into it whole (git allows
+   * an object in several packs), since a pack's deltas must find their base in the pack.
+   */
   flush(): string | undefined {
-    const name = writePack(join(this.objectsDir, 'pack'), this.pending);
+    const entries: PackEntry[] = [];
+    const depth = new Map<string, number>();
+    for (const o of this.pending) {
+      const like = o.like;
+      const base =
+        like === undefined || this.types.get(like) !== o.type ? undefined : this.cache.get(like);
+      const d = like === undefined ? 0 : (depth.get(like) ?? 0);
+      const delta = base && d < MAX_DEPTH ? makeDelta(base, o.data) : undefined;
+      if (like !== undefined && base && delta) {
+        if (!depth.has(like)) {
+          entries.push({ oid: like, type: o.type, data: base });
+          depth.set(like, 0);
+        }
+        entries.push({
+          oid: o.oid,
+          type: o.type,
+          data: o.data,
+          delta: { base: like, data: delta },
+        });
+        depth.set(o.oid, d + 1);
+      } else {
+        entries.push(o);
+        depth.set(o.oid, 0);
+      }
+    }
+    const name = writePack(join(this.objectsDir, 'pack'), entries);
     this.pending = [];
     this.pendingIds.clear();
     return name;

@@ -10,6 +10,8 @@ interface Dir {
   /** The id this directory had when loaded, undefined once changed. */
   oid: string | undefined;
   entries: Map<string, BlobEntry | Dir> | undefined;
+  /** The id it had when last loaded or written: what a new version is likely close to. */
+  like?: string;
 }
 
 const isDir = (e: BlobEntry | Dir): e is Dir => !('mode' in e);
@@ -104,6 +106,11 @@ export class TreeEditor {
     return { dir, name, chain };
   }
 
+  private changed(dir: Dir): void {
+    if (dir.oid) dir.like = dir.oid;
+    dir.oid = undefined;
+  }
+
   async get(path: string): Promise<BlobEntry | undefined> {
     const p = await this.parent(path, false);
     if (!p) return undefined;
@@ -125,7 +132,7 @@ export class TreeEditor {
     const old = entries.get(p.name);
     if (old && isDir(old)) throw new UnsafePathError(path, 'a directory of that name exists');
     entries.set(p.name, entry);
-    for (const d of p.chain) d.oid = undefined;
+    for (const d of p.chain) this.changed(d);
   }
 
   /** Removes `path` and any directories left empty, as git does. */
@@ -133,7 +140,7 @@ export class TreeEditor {
     const p = await this.parent(path, false);
     if (!p) return;
     (await this.load(p.dir)).delete(p.name);
-    for (const d of p.chain) d.oid = undefined;
+    for (const d of p.chain) this.changed(d);
     const parts = path.split('/');
     for (let k = p.chain.length - 1; k > 0; k--) {
       const d = p.chain[k]!;
@@ -153,7 +160,8 @@ export class TreeEditor {
         const oid = isDir(e) ? writeDir(e) : e.oid;
         chunks.push(Buffer.from(`${mode} ${name}\0`, 'latin1'), Buffer.from(oid, 'hex'));
       }
-      dir.oid = this.store.write('tree', Buffer.concat(chunks));
+      dir.oid = this.store.write('tree', Buffer.concat(chunks), dir.like);
+      dir.like = dir.oid;
       return dir.oid;
     };
     return writeDir(this.root);
