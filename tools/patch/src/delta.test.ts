@@ -4,6 +4,7 @@ import { applyDelta } from './binary.js';
 import { makeDelta } from './delta.js';
 import { hashObject } from './objects.js';
 import { writePack } from './pack.js';
+import { EMPTY_TREE } from './repo.js';
 import { git, gitRaw, initRepo, rng, tempDir } from './test-support/git-fixture.js';
 
 const lines = (n: number, tag = 'line'): string =>
@@ -54,7 +55,7 @@ describe('makeDelta', () => {
 });
 
 describe('writePack with deltas', () => {
-  it('stores a chain of edits that git reads back and verifies', () => {
+  it('stores a chain of edits, small and empty objects that git reads back and verifies', () => {
     const dir = tempDir('pack');
     initRepo(dir);
     const rand = rng(7);
@@ -73,11 +74,19 @@ describe('writePack with deltas', () => {
       } as (typeof entries)[number]);
       prev = next;
     }
+    const empty = Buffer.alloc(0);
+    const who = 'A <a@example.org> 1700000000 +0000';
+    const commit = Buffer.from(
+      `tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor ${who}\ncommitter ${who}\n\nsmall\n`,
+    );
+    entries.push({ oid: EMPTY_TREE, type: 'tree', data: Buffer.alloc(0) });
+    entries.push({ oid: hashObject('blob', empty), type: 'blob', data: empty });
+    entries.push({ oid: hashObject('commit', commit), type: 'commit', data: commit });
     const name = writePack(join(dir, '.git', 'objects', 'pack'), entries)!;
     const verify = git(dir, 'verify-pack', '-v', join('.git', 'objects', 'pack', `${name}.idx`));
     expect(verify).toContain('chain length = 5: 1 object');
     for (const e of entries)
-      expect(gitRaw(dir, ['cat-file', 'blob', e.oid]).equals(e.data)).toBe(true);
+      expect(gitRaw(dir, ['cat-file', e.type, e.oid]).equals(e.data)).toBe(true);
     expect(git(dir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 });

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { makeDelta } from './delta.js';
 import type { CatFile } from './git.js';
-import { type PackEntry, writePack } from './pack.js';
-
-/** Longest delta chain a pack of ours gets; git's `pack.depth` default is 50 too. */
-const MAX_DEPTH = 50;
+import { installPack, PackBuilder } from './pack.js';
 
 /** The object id git gives `data` as an object of `type`. */
 export function hashObject(type: string, data: Buffer): string {
@@ -101,6 +97,13 @@ export class ObjectStore implements ObjectAccess {
     return oid;
   }
 
+  /** The content of `like` when it is a repository object (not a new one) of `type`. */
+  private outsideBase(like: string | undefined, type: string): Buffer | undefined {
+    if (like === undefined || this.pendingIds.has(like) || this.types.get(like) !== type)
+      return undefined;
+    return this.cache.get(like);
+  }
+
   write(type: string, data: Buffer, like?: string): string {
     const oid = hashObject(type, data);
     if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
@@ -112,40 +115,16 @@ export class ObjectStore implements ObjectAccess {
   }
 
   /**
-   * Writes the new objects as one pack, so git can see them; returns the pack name. An
-   * object written with `like` is stored as a delta against that object when the delta is
-   * small; a `like` object from outside the pack is then copied into it whole (git allows
-   * an object in several packs), since a pack's deltas must find their base in the pack.
+   * Writes the new objects as one pack, so git can see them; returns the pack name. Each
+   * object written with `like` may be stored as a delta against it (see `PackBuilder`).
    */
   flush(): string | undefined {
-    const entries: PackEntry[] = [];
-    const depth = new Map<string, number>();
-    for (const o of this.pending) {
-      const like = o.like;
-      const base =
-        like === undefined || this.types.get(like) !== o.type ? undefined : this.cache.get(like);
-      const d = like === undefined ? 0 : (depth.get(like) ?? 0);
-      const delta = base && d < MAX_DEPTH ? makeDelta(base, o.data) : undefined;
-      if (like !== undefined && base && delta) {
-        if (!depth.has(like)) {
-          entries.push({ oid: like, type: o.type, data: base });
-          depth.set(like, 0);
-        }
-        entries.push({
-          oid: o.oid,
-          type: o.type,
-          data: o.data,
-          delta: { base: like, data: delta },
-        });
-        depth.set(o.oid, d + 1);
-      } else {
-        entries.push(o);
-        depth.set(o.oid, 0);
-      }
-    }
-    const name = writePack(join(this.objectsDir, 'pack'), entries);
+    const b = new PackBuilder();
+    for (const o of this.pending)
+      b.add(o.oid, o.type, o.data, o.like, this.outsideBase(o.like, o.type));
+    const built = b.finish();
     this.pending = [];
     this.pendingIds.clear();
-    return name;
+    return built && installPack(join(this.objectsDir, 'pack'), built);
   }
 }
