@@ -29,6 +29,13 @@ export function makeDelta(base: Buffer, target: Buffer): Buffer | undefined {
 /** Copies shorter than this are stored as literal bytes (a copy op costs up to 8 bytes). */
 const MIN_COPY = 16;
 
+/** A hash of the bytes `[from, to)` (FNV-1a), to find lines without making strings. */
+function lineHash(buf: Buffer, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h >>> 0;
+}
+
 function matchLines(
   base: Buffer,
   target: Buffer,
@@ -37,12 +44,14 @@ function matchLines(
   tEnd: number,
   out: DeltaWriter,
 ): void {
-  const index = new Map<string, number>();
+  // First occurrence of each line (by hash; a collision only costs a short match, which
+  // the byte comparison below rejects).
+  const index = new Map<number, number>();
   for (let b = from; b < bEnd; ) {
     const nl = base.indexOf(0x0a, b);
     const end = nl < 0 || nl >= bEnd ? bEnd : nl + 1;
     if (end - b >= 4) {
-      const key = base.toString('latin1', b, end);
+      const key = lineHash(base, b, end);
       if (!index.has(key)) index.set(key, b);
     }
     b = end;
@@ -52,7 +61,7 @@ function matchLines(
   while (t < tEnd) {
     const nl = target.indexOf(0x0a, t);
     const end = nl < 0 || nl >= tEnd ? tEnd : nl + 1;
-    const b = end - t >= 4 ? index.get(target.toString('latin1', t, end)) : undefined;
+    const b = end - t >= 4 ? index.get(lineHash(target, t, end)) : undefined;
     if (b !== undefined) {
       let len = 0;
       while (t + len < tEnd && b + len < bEnd && target[t + len] === base[b + len]) len++;

@@ -78,30 +78,50 @@ function isSpace(c: number | undefined): boolean {
  * ```
  */
 export function splitMbox(buf: Buffer, opts: SplitOptions = {}): Buffer[] {
-  let start = 0;
-  while (start < buf.length && isSpace(buf[start])) start++;
-  const lines = splitLines(buf.subarray(start));
+  let pos = 0;
+  while (pos < buf.length && isSpace(buf[pos])) pos++;
   const mails: Buffer[] = [];
-  let current: Buffer[] = [];
-  lines.forEach((raw, i) => {
-    let line = raw;
-    if (i > 0) {
+  if (pos >= buf.length) return mails;
+  // A mail is a view of `buf` unless a line of it had to change (CRLF, `>From `); then it
+  // is the concatenation of `parts` and the unchanged run from `run`.
+  let parts: Buffer[] = [];
+  let run = pos;
+  const finish = (end: number): void => {
+    const tail = buf.subarray(run, end);
+    mails.push(parts.length === 0 ? tail : Buffer.concat([...parts, tail]));
+    parts = [];
+    run = end;
+  };
+  let first = true;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(NL, pos);
+    const end = nl < 0 ? buf.length : nl + 1;
+    if (!first) {
+      let line = buf.subarray(pos, end);
+      let changed = false;
       if (
         !opts.keepCr &&
         line.length > 1 &&
         line[line.length - 1] === NL &&
         line[line.length - 2] === CR
-      )
+      ) {
         line = Buffer.concat([line.subarray(0, line.length - 2), Buffer.from('\n')]);
-      if (opts.mboxrd && isGtFrom(line)) line = line.subarray(1);
-      if (isFromLine(line)) {
-        mails.push(Buffer.concat(current));
-        current = [];
+        changed = true;
+      }
+      if (opts.mboxrd && isGtFrom(line)) {
+        line = line.subarray(1);
+        changed = true;
+      }
+      if (isFromLine(line)) finish(pos);
+      if (changed) {
+        parts.push(buf.subarray(run, pos), line);
+        run = end;
       }
     }
-    current.push(line);
-  });
-  if (current.length > 0) mails.push(Buffer.concat(current));
+    first = false;
+    pos = end;
+  }
+  finish(buf.length);
   return mails;
 }
 
