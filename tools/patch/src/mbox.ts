@@ -35,7 +35,15 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30
  */
 export function isFromLine(line: Buffer): boolean {
   const len = line.length;
-  if (len < 20 || line.toString('latin1', 0, 5) !== 'From ') return false;
+  if (
+    len < 20 ||
+    line[0] !== 0x46 ||
+    line[1] !== 0x72 ||
+    line[2] !== 0x6f ||
+    line[3] !== 0x6d ||
+    line[4] !== 0x20
+  )
+    return false;
   let colon = len - 2;
   for (;;) {
     if (colon < 5) return false;
@@ -96,15 +104,14 @@ export function splitMbox(buf: Buffer, opts: SplitOptions = {}): Buffer[] {
   while (pos < buf.length) {
     const nl = buf.indexOf(NL, pos);
     const end = nl < 0 ? buf.length : nl + 1;
-    if (!first) {
+    // Only a line starting with `F` (or `>` in mboxrd) can separate mails, and only one
+    // ending in CRLF changes; the others are passed over without making a view of them.
+    const c = buf[pos];
+    const crlf = !opts.keepCr && end - pos > 1 && buf[end - 1] === NL && buf[end - 2] === CR;
+    if (!first && (crlf || c === 0x46 || (opts.mboxrd && c === 0x3e))) {
       let line = buf.subarray(pos, end);
       let changed = false;
-      if (
-        !opts.keepCr &&
-        line.length > 1 &&
-        line[line.length - 1] === NL &&
-        line[line.length - 2] === CR
-      ) {
+      if (crlf) {
         line = Buffer.concat([line.subarray(0, line.length - 2), Buffer.from('\n')]);
         changed = true;
       }
