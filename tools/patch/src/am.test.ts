@@ -61,6 +61,24 @@ describe('am parity with git am', () => {
       await parity(seed, 30, false);
     });
   }
+  it('on an unborn branch: the same root commit as git am', async () => {
+    const root = tempDir('unborn');
+    const src = join(root, 'src');
+    initRepo(src);
+    writeFile(join(src, 'README'), 'first file\n');
+    git(src, 'add', 'README');
+    gitRaw(src, ['commit', '-q', '-m', 'start the project']);
+    const files = series(src, '--root', join(root, 'series'));
+    for (const name of ['git', 'rfl']) initRepo(join(root, name));
+    expect(gitAm(join(root, 'git'), files)).toBe(true);
+    const result = await am(
+      join(root, 'rfl'),
+      files.flatMap((f) => readMails(f)),
+    );
+    expect(result.commits.map((c) => c.subject)).toEqual(['start the project']);
+    expect(history(join(root, 'rfl'), 'HEAD')).toBe(history(join(root, 'git'), 'HEAD'));
+    expect(git(join(root, 'rfl'), 'status', '--porcelain')).toBe('');
+  });
   it('copies and renames (format-patch -C -C): identical commit ids', async () => {
     await parity(77, 30, false, ['-C', '-C']);
   });

@@ -151,13 +151,18 @@ function lstatOrUndefined(path: string): Stats | undefined {
  * once. On a failure the tree moves to the last good commit and the state records the
  * failed patch for `--continue`, `--skip` or `--abort`.
  */
-async function runSession(repo: Repo, state: AmState, out: AmOutput): Promise<AmResult> {
+async function runSession(
+  repo: Repo,
+  state: AmState,
+  out: AmOutput,
+  head0: string | undefined = repo.head(),
+): Promise<AmResult> {
   const opts = state.options();
   const committer = repo.run(['var', 'GIT_COMMITTER_IDENT']).toString().trim();
   const dirty = new Set(
     repo.run(['diff-files', '--name-only', '-z']).toString('latin1').split('\0').filter(Boolean),
   );
-  const start = repo.head();
+  const start = head0;
   let head = start;
   const tree = new TreeEditor(repo.store, await repo.treeOf(head));
   const startTree = new TreeEditor(repo.store, await repo.treeOf(head));
@@ -256,7 +261,7 @@ export function am(
         `previous am session in ${state.dir} still in progress; use --continue, --skip or --abort`,
         2,
       );
-    const head = repo.head();
+    const head = repo.openedHead;
     if (head) {
       const staged = repo
         .run(['diff-index', '--cached', '--name-only', 'HEAD', '--'])
@@ -281,7 +286,7 @@ export function am(
     };
     state.create(mails, head ?? '', opts);
     if (head) repo.run(['update-ref', 'ORIG_HEAD', head]);
-    return runSession(repo, state, out);
+    return runSession(repo, state, out, head);
   });
 }
 

@@ -165,7 +165,7 @@ export async function applyToTree(
       continue;
     }
     const mode = fp.newMode ?? oldEntry?.mode ?? '100644';
-    const oid = store.write('blob', out);
+    const oid = store.write('blob', out, oldEntry?.oid);
     if (fp.kind === 'rename' && oldPath !== undefined) changes.push({ remove: oldPath });
     changes.push({ write: { path: newPath, entry: { mode, oid } } });
   }

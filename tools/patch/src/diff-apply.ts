@@ -41,12 +41,60 @@ function findPosition(image: Buffer[], hunk: Hunk, expected: number): number {
 }
 
 /**
+ * The common case of {@link applyHunks} without splitting the file into line buffers:
+ * when every hunk matches exactly where the search would look first (its stated line, or
+ * the top or end of the file when anchored there) in a part of the file no earlier hunk
+ * changed, the result is the file's untouched runs with each hunk's new lines between
+ * them. Anything else returns undefined, and the line-by-line search decides.
+ */
+function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
+  const starts = [0];
+  for (let at = 0; ; ) {
+    const nl = preimage.indexOf(0x0a, at);
+    if (nl < 0) break;
+    at = nl + 1;
+    starts.push(at);
+  }
+  if (starts.at(-1) !== preimage.length) starts.push(preimage.length);
+  const lines = starts.length - 1;
+  const parts: Buffer[] = [];
+  let done = 0;
+  let shift = 0;
+  for (const hunk of hunks) {
+    const pre = hunk.pre;
+    const length = lines + shift;
+    let at: number;
+    if (hunk.oldStart <= 1) {
+      at = 0;
+      if (hunk.trailing === 0 && pre.length !== length) return undefined;
+    } else if (hunk.trailing === 0) at = length - pre.length;
+    else at = Math.min(Math.max(0, (hunk.newStart || 1) - 1), length);
+    const o = at - shift;
+    if (at < 0 || o < done || o + pre.length > lines) return undefined;
+    for (let k = 0; k < pre.length; k++) {
+      const line = pre[k]!;
+      const from = starts[o + k]!;
+      const to = starts[o + k + 1]!;
+      if (to - from !== line.length || preimage.compare(line, 0, line.length, from, to) !== 0)
+        return undefined;
+    }
+    parts.push(preimage.subarray(starts[done], starts[o]), ...hunk.post);
+    done = o + pre.length;
+    shift += hunk.post.length - pre.length;
+  }
+  parts.push(preimage.subarray(starts[done]));
+  return Buffer.concat(parts);
+}
+
+/**
  * Applies text hunks to `preimage` and returns the new content. Each hunk is located in
  * the image as modified by the previous ones (so `newStart` is the expected line);
  * all-or-nothing: a hunk that does not match throws {@link HunkError} and nothing is
  * returned.
  */
 export function applyHunks(path: string, preimage: Buffer, hunks: Hunk[]): Buffer {
+  const fast = applyInPlace(preimage, hunks);
+  if (fast) return fast;
   let image = splitLines(preimage);
   for (const hunk of hunks) {
     const expected = Math.max(0, (hunk.newStart || 1) - 1);

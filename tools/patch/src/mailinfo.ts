@@ -240,7 +240,9 @@ const INBODY = /^(From|Subject|Date):\s*/i;
 export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
   let start = 0;
   while (start < mail.length && /\s/.test(String.fromCharCode(mail[start]!))) start++;
-  const lines = splitLines(mail.subarray(start));
+  // Only the header block (up to the first empty line) is split into lines.
+  const blank = mail.indexOf('\n\n', start);
+  const lines = splitLines(mail.subarray(start, blank < 0 ? mail.length : blank + 2));
   const { headers, next } = readHeaders(lines, 0);
   const header = (name: string): string => decodeHeader(headers.get(name) ?? Buffer.alloc(0));
   let from = cleanupSpace(header('from'));
@@ -264,16 +266,24 @@ export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
     inbody = undefined;
   };
 
-  const body = Buffer.concat(lines.slice(next));
+  let bodyAt = start;
+  for (let k = 0; k < next && k < lines.length; k++) bodyAt += lines[k]!.length;
+  const body = mail.subarray(bodyAt);
   for (const part of leafParts(headers, body)) {
     const cte = part.headers.get('content-transfer-encoding')?.toString('latin1') ?? '';
     const type = part.headers.get('content-type')?.toString('latin1') ?? '';
     const charset = headerParam(type, 'charset') ?? '';
-    for (const raw of splitLines(decodeBody(part.body, cte))) {
-      if (inPatch) {
-        patch.push(raw);
-        continue;
-      }
+    const decoded = decodeBody(part.body, cte);
+    if (inPatch) {
+      patch.push(decoded);
+      continue;
+    }
+    for (let at = 0; at < decoded.length; ) {
+      const nl = decoded.indexOf(0x0a, at);
+      const end = nl < 0 ? decoded.length : nl + 1;
+      const raw = decoded.subarray(at, end);
+      const lineAt = at;
+      at = end;
       let line = raw;
       const blank = line.length === 0 || (line.length === 1 && line[0] === 0x0a);
       if (headerStage && blank) {
@@ -306,9 +316,9 @@ export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
       }
       if (isPatchBreak(line)) {
         inPatch = true;
-        patch.push(raw);
+        patch.push(decoded.subarray(lineAt));
         breakLine = stripEol(line).toString('utf8');
-        continue;
+        break;
       }
       log.push(line);
     }
@@ -317,7 +327,7 @@ export function mailinfo(mail: Buffer, opts: MailinfoOptions = {}): MailInfo {
 
   const messageId = header('message-id').trim();
   if (opts.messageId && messageId) log.push(Buffer.from(`Message-Id: ${messageId}\n`));
-  const patchBuf = Buffer.concat(patch);
+  const patchBuf = patch.length === 1 ? patch[0]! : Buffer.concat(patch);
   if (inPatch && !/^(---\s*|diff --git .*|Index: .*)$/.test(breakLine))
     warnings.push(
       `the line "${breakLine}" ends the commit message; text after it is taken as patch`,

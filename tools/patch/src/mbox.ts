@@ -35,7 +35,15 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30
  */
 export function isFromLine(line: Buffer): boolean {
   const len = line.length;
-  if (len < 20 || line.toString('latin1', 0, 5) !== 'From ') return false;
+  if (
+    len < 20 ||
+    line[0] !== 0x46 ||
+    line[1] !== 0x72 ||
+    line[2] !== 0x6f ||
+    line[3] !== 0x6d ||
+    line[4] !== 0x20
+  )
+    return false;
   let colon = len - 2;
   for (;;) {
     if (colon < 5) return false;
@@ -78,30 +86,49 @@ function isSpace(c: number | undefined): boolean {
  * ```
  */
 export function splitMbox(buf: Buffer, opts: SplitOptions = {}): Buffer[] {
-  let start = 0;
-  while (start < buf.length && isSpace(buf[start])) start++;
-  const lines = splitLines(buf.subarray(start));
+  let pos = 0;
+  while (pos < buf.length && isSpace(buf[pos])) pos++;
   const mails: Buffer[] = [];
-  let current: Buffer[] = [];
-  lines.forEach((raw, i) => {
-    let line = raw;
-    if (i > 0) {
-      if (
-        !opts.keepCr &&
-        line.length > 1 &&
-        line[line.length - 1] === NL &&
-        line[line.length - 2] === CR
-      )
+  if (pos >= buf.length) return mails;
+  // A mail is a view of `buf` unless a line of it had to change (CRLF, `>From `); then it
+  // is the concatenation of `parts` and the unchanged run from `run`.
+  let parts: Buffer[] = [];
+  let run = pos;
+  const finish = (end: number): void => {
+    const tail = buf.subarray(run, end);
+    mails.push(parts.length === 0 ? tail : Buffer.concat([...parts, tail]));
+    parts = [];
+    run = end;
+  };
+  let first = true;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(NL, pos);
+    const end = nl < 0 ? buf.length : nl + 1;
+    // Only a line starting with `F` (or `>` in mboxrd) can separate mails, and only one
+    // ending in CRLF changes; the others are passed over without making a view of them.
+    const c = buf[pos];
+    const crlf = !opts.keepCr && end - pos > 1 && buf[end - 1] === NL && buf[end - 2] === CR;
+    if (!first && (crlf || c === 0x46 || (opts.mboxrd && c === 0x3e))) {
+      let line = buf.subarray(pos, end);
+      let changed = false;
+      if (crlf) {
         line = Buffer.concat([line.subarray(0, line.length - 2), Buffer.from('\n')]);
-      if (opts.mboxrd && isGtFrom(line)) line = line.subarray(1);
-      if (isFromLine(line)) {
-        mails.push(Buffer.concat(current));
-        current = [];
+        changed = true;
+      }
+      if (opts.mboxrd && isGtFrom(line)) {
+        line = line.subarray(1);
+        changed = true;
+      }
+      if (isFromLine(line)) finish(pos);
+      if (changed) {
+        parts.push(buf.subarray(run, pos), line);
+        run = end;
       }
     }
-    current.push(line);
-  });
-  if (current.length > 0) mails.push(Buffer.concat(current));
+    first = false;
+    pos = end;
+  }
+  finish(buf.length);
   return mails;
 }
 

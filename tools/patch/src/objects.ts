@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CatFile } from './git.js';
-import { writePack } from './pack.js';
+import { installPack, PackBuilder } from './pack.js';
 
 /** The object id git gives `data` as an object of `type`. */
 export function hashObject(type: string, data: Buffer): string {
@@ -14,8 +14,12 @@ export interface ObjectAccess {
   read(oid: string, type: string): Promise<Buffer>;
   /** The full id of an abbreviated one, when that object exists here. */
   resolve(abbrev: string, type: string): Promise<string | undefined>;
-  /** Stores `data` and returns its id. */
-  write(type: string, data: Buffer): string;
+  /**
+   * Stores `data` and returns its id. `like` names an object `data` is probably close to
+   * (the preimage of a patched file, the previous version of a tree), which a store may
+   * use to keep `data` as a delta; it never changes the id.
+   */
+  write(type: string, data: Buffer, like?: string): string;
 }
 
 /**
@@ -58,7 +62,9 @@ export class MemoryObjects implements ObjectAccess {
  */
 export class ObjectStore implements ObjectAccess {
   private readonly cache = new Map<string, Buffer>();
-  private pending: { oid: string; type: string; data: Buffer }[] = [];
+  /** The type of each cached object, so a delta is only ever made against its own type. */
+  private readonly types = new Map<string, string>();
+  private pending: { oid: string; type: string; data: Buffer; like?: string }[] = [];
   private readonly pendingIds = new Set<string>();
 
   constructor(
@@ -72,7 +78,10 @@ export class ObjectStore implements ObjectAccess {
     const obj = await this.cat.read(oid);
     if (!obj || obj.type !== type)
       throw new Error(`object ${oid} is not a ${type} in this repository`);
-    if (obj.data.length < 1 << 20) this.cache.set(oid, obj.data);
+    if (obj.data.length < 1 << 20) {
+      this.cache.set(oid, obj.data);
+      this.types.set(oid, type);
+    }
     return obj.data;
   }
 
@@ -84,23 +93,38 @@ export class ObjectStore implements ObjectAccess {
     if (!obj || obj.type !== type) return undefined;
     const oid = hashObject(type, obj.data);
     this.cache.set(oid, obj.data);
+    this.types.set(oid, type);
     return oid;
   }
 
-  write(type: string, data: Buffer): string {
+  /** The content of `like` when it is a repository object (not a new one) of `type`. */
+  private outsideBase(like: string | undefined, type: string): Buffer | undefined {
+    if (like === undefined || this.pendingIds.has(like) || this.types.get(like) !== type)
+      return undefined;
+    return this.cache.get(like);
+  }
+
+  write(type: string, data: Buffer, like?: string): string {
     const oid = hashObject(type, data);
     if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
-    this.pending.push({ oid, type, data });
+    this.pending.push(like === undefined ? { oid, type, data } : { oid, type, data, like });
     this.pendingIds.add(oid);
     this.cache.set(oid, data);
+    this.types.set(oid, type);
     return oid;
   }
 
-  /** Writes the new objects as one pack, so git can see them; returns the pack name. */
+  /**
+   * Writes the new objects as one pack, so git can see them; returns the pack name. Each
+   * object written with `like` may be stored as a delta against it (see `PackBuilder`).
+   */
   flush(): string | undefined {
-    const name = writePack(join(this.objectsDir, 'pack'), this.pending);
+    const b = new PackBuilder();
+    for (const o of this.pending)
+      b.add(o.oid, o.type, o.data, o.like, this.outsideBase(o.like, o.type));
+    const built = b.finish();
     this.pending = [];
     this.pendingIds.clear();
-    return name;
+    return built && installPack(join(this.objectsDir, 'pack'), built);
   }
 }

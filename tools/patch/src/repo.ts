@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { CatFile, git } from './git.js';
 import { ObjectStore } from './objects.js';
@@ -14,27 +15,38 @@ export class Repo {
     readonly workTree: string,
     readonly gitDir: string,
     objectsDir: string,
+    openedHead: string | undefined,
   ) {
+    this.openedHead = openedHead;
     this.cat = new CatFile(workTree);
     this.store = new ObjectStore(objectsDir, this.cat);
   }
 
+  /**
+   * The commit HEAD pointed to when the repository was opened (undefined on an unborn
+   * branch), read by the same `git rev-parse` that finds the directories.
+   */
+  readonly openedHead: string | undefined;
+
   /** Opens the work tree containing `cwd`; throws (exit status 2) outside one. */
   static open(cwd: string): Repo {
     let out: string[];
+    const args = ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir'];
     try {
-      out = git(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir'], { cwd })
+      out = execFileSync('git', [...args, '--verify', '-q', 'HEAD'], { cwd, stdio: 'pipe' })
         .toString()
-        .trim()
         .split('\n');
-    } catch {
-      throw Object.assign(new Error('not a git work tree (run rfl-patch am inside one)'), {
-        exitCode: 2,
-      });
+    } catch (e) {
+      // On an unborn branch only `--verify HEAD` fails, after the three directories.
+      out = ((e as { stdout?: Buffer }).stdout ?? Buffer.alloc(0)).toString().split('\n');
+      if (out.length < 4 || out[3] !== '')
+        throw Object.assign(new Error('not a git work tree (run rfl-patch am inside one)'), {
+          exitCode: 2,
+        });
     }
-    const [top, gitDir, common] = out as [string, string, string];
+    const [top, gitDir, common, head] = out as [string, string, string, string];
     const abs = (p: string): string => (isAbsolute(p) ? p : join(cwd, p));
-    return new Repo(top, abs(gitDir), join(abs(common), 'objects'));
+    return new Repo(top, abs(gitDir), join(abs(common), 'objects'), head || undefined);
   }
 
   /** Runs git in the work tree, after making every new object visible to it. */

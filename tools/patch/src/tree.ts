@@ -10,6 +10,10 @@ interface Dir {
   /** The id this directory had when loaded, undefined once changed. */
   oid: string | undefined;
   entries: Map<string, BlobEntry | Dir> | undefined;
+  /** The id it had when last loaded or written: what a new version is likely close to. */
+  like?: string;
+  /** Its names in git's tree order, kept until a name is added or removed. */
+  order?: string[];
 }
 
 const isDir = (e: BlobEntry | Dir): e is Dir => !('mode' in e);
@@ -97,11 +101,17 @@ export class TreeEditor {
         if (!create) return undefined;
         const fresh: Dir = { oid: undefined, entries: new Map() };
         entries.set(part, fresh);
+        dir.order = undefined;
         dir = fresh;
       } else dir = next;
       chain.push(dir);
     }
     return { dir, name, chain };
+  }
+
+  private changed(dir: Dir): void {
+    if (dir.oid) dir.like = dir.oid;
+    dir.oid = undefined;
   }
 
   async get(path: string): Promise<BlobEntry | undefined> {
@@ -124,8 +134,9 @@ export class TreeEditor {
     const entries = await this.load(p.dir);
     const old = entries.get(p.name);
     if (old && isDir(old)) throw new UnsafePathError(path, 'a directory of that name exists');
+    if (!old) p.dir.order = undefined;
     entries.set(p.name, entry);
-    for (const d of p.chain) d.oid = undefined;
+    for (const d of p.chain) this.changed(d);
   }
 
   /** Removes `path` and any directories left empty, as git does. */
@@ -133,12 +144,15 @@ export class TreeEditor {
     const p = await this.parent(path, false);
     if (!p) return;
     (await this.load(p.dir)).delete(p.name);
-    for (const d of p.chain) d.oid = undefined;
+    p.dir.order = undefined;
+    for (const d of p.chain) this.changed(d);
     const parts = path.split('/');
     for (let k = p.chain.length - 1; k > 0; k--) {
       const d = p.chain[k]!;
-      if (d.entries && d.entries.size === 0) p.chain[k - 1]!.entries!.delete(parts[k - 1]!);
-      else break;
+      if (d.entries && d.entries.size === 0) {
+        p.chain[k - 1]!.entries!.delete(parts[k - 1]!);
+        p.chain[k - 1]!.order = undefined;
+      } else break;
     }
   }
 
@@ -146,14 +160,24 @@ export class TreeEditor {
   write(): string {
     const writeDir = (dir: Dir): string => {
       if (dir.oid) return dir.oid;
-      const sorted = [...dir.entries!.entries()].sort(compareEntries);
-      const chunks: Buffer[] = [];
-      for (const [name, e] of sorted) {
+      const entries = dir.entries!;
+      dir.order ??= [...entries].sort(compareEntries).map(([name]) => name);
+      const rows: [string, string][] = [];
+      let size = 0;
+      for (const name of dir.order) {
+        const e = entries.get(name)!;
         const mode = isDir(e) ? '40000' : e.mode;
-        const oid = isDir(e) ? writeDir(e) : e.oid;
-        chunks.push(Buffer.from(`${mode} ${name}\0`, 'latin1'), Buffer.from(oid, 'hex'));
+        rows.push([`${mode} ${name}\0`, isDir(e) ? writeDir(e) : e.oid]);
+        size += mode.length + name.length + 22;
       }
-      dir.oid = this.store.write('tree', Buffer.concat(chunks));
+      const data = Buffer.allocUnsafe(size);
+      let at = 0;
+      for (const [head, oid] of rows) {
+        at += data.write(head, at, 'latin1');
+        at += data.write(oid, at, 'hex');
+      }
+      dir.oid = this.store.write('tree', data, dir.like);
+      dir.like = dir.oid;
       return dir.oid;
     };
     return writeDir(this.root);

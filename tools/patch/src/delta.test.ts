@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyDelta } from './binary.js';
+import { makeDelta } from './delta.js';
+import { hashObject } from './objects.js';
+import { writePack } from './pack.js';
+import { EMPTY_TREE } from './repo.js';
+import { git, gitRaw, initRepo, rng, tempDir } from './test-support/git-fixture.js';
+
+const lines = (n: number, tag = 'line'): string =>
+  Array.from({ length: n }, (_, i) => `${tag} ${i} of the file, with some text\n`).join('');
+
+describe('makeDelta', () => {
+  const base = Buffer.from(lines(400));
+  const edit = (f: (ls: string[]) => void): Buffer => {
+    const ls = base.toString().split(/(?<=\n)/);
+    f(ls);
+    return Buffer.from(ls.join(''));
+  };
+  const cases: [string, Buffer][] = [
+    ['one changed line', edit((ls) => ls.splice(200, 1, 'changed\n'))],
+    [
+      'three hunks far apart',
+      edit((ls) => {
+        ls.splice(350, 2, 'x\n', 'y\n', 'z\n');
+        ls.splice(200, 0, 'inserted\n');
+        ls.splice(10, 5);
+      }),
+    ],
+    ['a block moved to the end', edit((ls) => ls.push(...ls.splice(50, 30)))],
+    ['the last newline dropped', base.subarray(0, base.length - 1)],
+  ];
+  for (const [name, target] of cases)
+    it(`rebuilds the target exactly, small: ${name}`, () => {
+      const delta = makeDelta(base, target)!;
+      expect(applyDelta(base, delta)).toEqual(target);
+      expect(delta.length).toBeLessThan(200);
+    });
+
+  it('splits copies longer than 64 KiB and reaches offsets past 64 KiB', () => {
+    const big = Buffer.from(lines(4000));
+    const target = Buffer.concat([
+      big.subarray(0, 150000),
+      Buffer.from('new\n'),
+      big.subarray(150000),
+    ]);
+    const delta = makeDelta(big, target)!;
+    expect(big.length).toBeGreaterThan(0x20000);
+    expect(applyDelta(big, delta)).toEqual(target);
+  });
+
+  it('declines when the target shares little with the base', () => {
+    expect(makeDelta(base, Buffer.from(lines(400, 'other')))).toBeUndefined();
+  });
+});
+
+describe('writePack with deltas', () => {
+  it('stores a chain of edits, small and empty objects that git reads back and verifies', () => {
+    const dir = tempDir('pack');
+    initRepo(dir);
+    const rand = rng(7);
+    let prev = Buffer.from(lines(300));
+    const entries = [{ oid: hashObject('blob', prev), type: 'blob', data: prev }];
+    for (let i = 0; i < 5; i++) {
+      const ls = prev.toString().split(/(?<=\n)/);
+      ls.splice(Math.floor(rand() * ls.length), 1, `edit ${i}\n`);
+      const next = Buffer.from(ls.join(''));
+      const base = entries.at(-1)!.oid;
+      entries.push({
+        oid: hashObject('blob', next),
+        type: 'blob',
+        data: next,
+        delta: { base, data: makeDelta(prev, next)! },
+      } as (typeof entries)[number]);
+      prev = next;
+    }
+    const empty = Buffer.alloc(0);
+    const who = 'A <a@example.org> 1700000000 +0000';
+    const commit = Buffer.from(
+      `tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor ${who}\ncommitter ${who}\n\nsmall\n`,
+    );
+    entries.push({ oid: EMPTY_TREE, type: 'tree', data: Buffer.alloc(0) });
+    entries.push({ oid: hashObject('blob', empty), type: 'blob', data: empty });
+    entries.push({ oid: hashObject('commit', commit), type: 'commit', data: commit });
+    const name = writePack(join(dir, '.git', 'objects', 'pack'), entries)!;
+    const verify = git(dir, 'verify-pack', '-v', join('.git', 'objects', 'pack', `${name}.idx`));
+    expect(verify).toContain('chain length = 5: 1 object');
+    for (const e of entries)
+      expect(gitRaw(dir, ['cat-file', e.type, e.oid]).equals(e.data)).toBe(true);
+    expect(git(dir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+});
