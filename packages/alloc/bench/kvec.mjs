@@ -3,25 +3,14 @@
 //   pnpm build && pnpm --filter @rfl/alloc bench        (or: node bench/kvec.mjs --quick / --json)
 
 import { GFP_KERNEL, KVec } from '@rfl/alloc';
+import { rate as benchRate } from '@rfl/bench';
 import { mm_init } from '@rfl/kernel';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const scale = args.has('--quick') ? 0.1 : 1;
 
-/** Elements per second of `fn(n)`: the best of 5 timed runs after a warm-up. */
-function rate(fn, n) {
-  n = Math.max(1, Math.floor(n * scale));
-  fn(Math.min(n, 10000));
-  let best = 0;
-  for (let run = 0; run < 5; run++) {
-    const t0 = process.hrtime.bigint();
-    fn(n);
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    best = Math.max(best, n / s);
-  }
-  return best;
-}
+const rate = (fn, n) => benchRate(fn, n, { quick: scale < 1 });
 
 const LEN = 1000;
 let sink = 0;
@@ -57,15 +46,15 @@ for (const cfg of configs) {
   mm_init(cfg.boot);
   results.push({
     config: cfg.name,
-    values: rate(
+    values: await rate(
       kvecPush(() => KVec.new()),
       2e6,
     ),
-    bytes: rate(
+    bytes: await rate(
       kvecPush(() => KVec.bytes()),
       2e6,
     ),
-    js: rate(jsPush, 2e6),
+    js: await rate(jsPush, 2e6),
   });
 }
 mm_init({ quiet: true });

@@ -5,6 +5,7 @@
 //
 // Runs against the built package (dist/), as other packages use it.
 
+import { rate as benchRate } from '@rfl/bench';
 import {
   __free_pages,
   alloc_pages,
@@ -20,19 +21,7 @@ const json = args.has('--json');
 const quick = args.has('--quick');
 const scale = quick ? 0.1 : 1;
 
-/** Operations per second of `fn(n)`: the best of 5 timed runs after a warm-up. */
-function rate(fn, n) {
-  n = Math.max(1, Math.floor(n * scale));
-  fn(Math.min(n, 10000));
-  let best = 0;
-  for (let run = 0; run < 5; run++) {
-    const t0 = process.hrtime.bigint();
-    fn(n);
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    best = Math.max(best, n / s);
-  }
-  return best;
-}
+const rate = (fn, n) => benchRate(fn, n, { quick: scale < 1 });
 
 let sink = 0;
 
@@ -86,14 +75,14 @@ for (const cfg of configs) {
   mm_init(cfg.boot);
   const f = cfg.slow ? 0.02 : 1;
   const row = { config: cfg.name };
-  row.kmalloc64 = rate(kmalloc_pairs(64), 2e6 * f);
-  row.new64 = rate(js_new_pairs(64), 2e6);
-  row.kmalloc4k = rate(kmalloc_pairs(4096), 1e6 * f);
-  row.new4k = rate(js_new_pairs(4096), 1e6 * f);
-  row.pages = rate(page_pairs, 1e6 * f);
-  row.js_pages = rate(js_page_pairs, 1e6 * f);
-  row.memcpy_mbs = rate(memcpy_mb, 2000);
-  row.js_copy_mbs = rate(js_copy_mb, 2000);
+  row.kmalloc64 = await rate(kmalloc_pairs(64), 2e6 * f);
+  row.new64 = await rate(js_new_pairs(64), 2e6);
+  row.kmalloc4k = await rate(kmalloc_pairs(4096), 1e6 * f);
+  row.new4k = await rate(js_new_pairs(4096), 1e6 * f);
+  row.pages = await rate(page_pairs, 1e6 * f);
+  row.js_pages = await rate(js_page_pairs, 1e6 * f);
+  row.memcpy_mbs = await rate(memcpy_mb, 2000);
+  row.js_copy_mbs = await rate(js_copy_mb, 2000);
   results.push(row);
 }
 

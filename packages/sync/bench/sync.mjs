@@ -4,6 +4,7 @@
 //   pnpm build && pnpm --filter @rfl/sync bench        (or: node bench/sync.mjs --quick / --json)
 
 import { GFP_KERNEL } from '@rfl/alloc';
+import { rate as benchRate } from '@rfl/bench';
 import {
   DEFINE_MUTEX,
   DEFINE_SPINLOCK,
@@ -26,19 +27,7 @@ const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const scale = args.has('--quick') ? 0.1 : 1;
 
-/** Operations per second of `fn(n)`: the best of 5 timed runs after a warm-up. */
-async function rate(fn, n) {
-  n = Math.max(1, Math.floor(n * scale));
-  await fn(Math.min(n, 10000));
-  let best = 0;
-  for (let run = 0; run < 5; run++) {
-    const t0 = process.hrtime.bigint();
-    await fn(n);
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    best = Math.max(best, n / s);
-  }
-  return best;
-}
+const rate = (fn, n) => benchRate(fn, n, { quick: scale < 1 });
 
 let sink = 0;
 
