@@ -57,7 +57,7 @@ function testModule(doc: Document, generation: number, timeout: number): string 
   for (const { example, module } of doc.examples) {
     const name = JSON.stringify(testName(example));
     if (example.attributes.ignore) {
-      parts.push(`test.skip(${name}, () => {});`);
+      parts.push(`test(${name}, { skip: true }, () => {});`);
       continue;
     }
     const meta: ExampleMeta = {
