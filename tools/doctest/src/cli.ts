@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { displayPath } from './discover.js';
-import { testName } from './example.js';
+import { exampleCode, testName } from './example.js';
 import { DEFAULT_TIMEOUT_MS, doctestPlugin, openSession, WORKER_OPTIONS } from './plugin.js';
 import { CollectingReporter, formatJson, formatKtap } from './reporters.js';
 
@@ -34,7 +34,7 @@ function list(paths: string[], json: boolean): number {
       item: e.attributes.name ?? e.item,
       name: testName(e),
       attributes: e.attributes,
-      code: e.lines.map((l) => l.text).join('\n'),
+      code: exampleCode(e),
     }));
     process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
   } else {

@@ -12,7 +12,7 @@ export function findRoot(from: string): string {
 }
 
 /** The kinds of file that hold examples: Markdown documents and TypeScript sources. */
-export function isDocument(file: string): boolean {
+function isDocument(file: string): boolean {
   if (file.endsWith('.md')) return true;
   return (
     file.endsWith('.ts') &&

@@ -7,8 +7,8 @@ import type { Example } from './example.js';
 
 const parser = unified().use(remarkParse);
 
-/** Parses a Markdown document; exported for the renderer, which walks the same tree. */
-export function parseMarkdown(text: string): Root {
+/** Parses a Markdown document into its mdast. */
+function parseMarkdown(text: string): Root {
   return parser.parse(text);
 }
 

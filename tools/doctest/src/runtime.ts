@@ -60,7 +60,7 @@ function describe(error: unknown): string {
 }
 
 /** Finds where in the document a thrown error came from: its first frame inside the example. */
-export function locate(meta: ExampleMeta, error: unknown): { line: number; column: number } {
+function locate(meta: ExampleMeta, error: unknown): { line: number; column: number } {
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   const escaped = meta.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const m of stack.matchAll(new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'))) {
