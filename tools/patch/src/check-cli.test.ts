@@ -127,6 +127,42 @@ describe('rfl-patch check', () => {
     expect(r.status).toBe(1);
   });
 
+  it('a format-patch --stdout mailbox: one report per mail, lines of the mailbox', () => {
+    const { dir } = repoWithPatch(false, 'a\nb\n');
+    writeFileSync(join(dir, 'a.c'), 'a\nb\nc\n');
+    git(
+      dir,
+      'commit',
+      '-q',
+      '-am',
+      'kernel: add c',
+      '-m',
+      'Needed too.',
+      '-m',
+      'Signed-off-by: A U Thor <author@example.org>',
+    );
+    const box = git(dir, 'format-patch', '--stdout', '-2');
+    writeFileSync(join(dir, 's.mbox'), box);
+    // --stdout puts a blank line after each mail: the first one ends at line 21.
+    const r = run(dir, ['--terse', 's.mbox']);
+    expect(r.stdout).toBe(
+      's.mbox:21: ERROR: Missing Signed-off-by: line(s)\ntotal: 1 errors, 0 warnings, 2 lines checked\n',
+    );
+    const full = run(dir, ['s.mbox']).stdout;
+    expect(full).toContain('------------------\ns.mbox (patch 1/2)\n------------------\n');
+    expect(full).toContain(
+      '\ns.mbox (patch 2/2) has no obvious style problems and is ready for submission.\n',
+    );
+  });
+
+  it('a cover letter is not asked for a diff', () => {
+    const { dir } = repoWithPatch(true, 'a\nb\n');
+    git(dir, 'format-patch', '-q', '--cover-letter', '-1', '-o', 'out');
+    const r = run(dir, ['--terse', '--show-types', 'out/0000-cover-letter.patch']);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('usage errors exit 2', () => {
     const dir = tempDir('check');
     const r = run(dir, ['--max-line-length=wide', 'x.patch']);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkPatch } from './check/engine.js';
+import { checkMailbox } from './check/mailbox.js';
 import { formatReport } from './check/output.js';
 import type { CheckResult } from './check/types.js';
 import { UsageError } from './usage-error.js';
@@ -66,7 +66,7 @@ export function cmdCheck(argv: string[]): number {
     ...(max !== undefined ? { maxLineLength: Number(max) } : {}),
   };
   const sources = positionals.length ? positionals : ['-'];
-  const results: { file: string; result: CheckResult }[] = [];
+  const results: { file: string; name: string | undefined; result: CheckResult }[] = [];
   for (const src of sources) {
     let buf: Buffer;
     try {
@@ -76,7 +76,13 @@ export function cmdCheck(argv: string[]): number {
         exitCode: 2,
       });
     }
-    results.push({ file: src, result: checkPatch(buf, opts) });
+    const coverLetter = /cover-letter\.patch$/.test(src);
+    const patches = checkMailbox(buf, { ...opts, coverLetter });
+    for (const [i, p] of patches.entries()) {
+      // A mailbox of several mails: one report per mail, named by its place.
+      const name = patches.length > 1 ? `${src} (patch ${i + 1}/${patches.length})` : undefined;
+      results.push({ file: src, name, result: p.result });
+    }
   }
   const dirty = results.some((r) => r.result.findings.length > 0);
   if (values.json) {
@@ -86,8 +92,8 @@ export function cmdCheck(argv: string[]): number {
   }
   const terse = !!values.terse;
   let out = '';
-  for (const { file, result } of results) {
-    const vname = file === '-' ? 'Your patch' : file;
+  for (const { file, name, result } of results) {
+    const vname = name ?? (file === '-' ? 'Your patch' : file);
     // checkpatch.pl names each file between dashed rules when given several.
     if (results.length > 1 && !terse) {
       const rule = '-'.repeat(vname.length);

@@ -170,7 +170,7 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
   }
   const last: Line = { nr: raws.length, raw: '' };
   if (st.inMessage) finishCommitLog(st, last);
-  if (!st.isPatch) {
+  if (!st.isPatch && !opts.coverLetter) {
     st.report(
       'ERROR',
       'NOT_UNIFIED_DIFF',

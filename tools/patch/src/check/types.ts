@@ -32,6 +32,11 @@ export interface CheckOptions {
   types?: string[];
   /** Never report these types (`--ignore`). */
   ignore?: string[];
+  /**
+   * The input is a cover letter (checkpatch.pl: a file name ending in
+   * `cover-letter.patch`): no NOT_UNIFIED_DIFF for its missing diff.
+   */
+  coverLetter?: boolean;
 }
 
 /** The result of checking one patch. */
