@@ -1,4 +1,5 @@
 import type { CheckState, Line } from './engine.js';
+import { checkProjectLine } from './project-rules.js';
 import { checkWords } from './spelling.js';
 
 /** checkpatch.pl's expand_tabs(): tab stops every 8 columns. */
@@ -102,4 +103,5 @@ export function checkPatchLine(st: CheckState, line: Line): void {
   const text = raw.slice(1).replace(/\r$/, '');
   longLine(st, line, text);
   checkWords(st, line, text);
+  checkProjectLine(st, line, text);
 }
