@@ -84,7 +84,7 @@ export function checkCommitLine(st: CheckState, line: Line): void {
   }
   // An in-body From: on the first line names the real author (git am reads it too).
   const bodyFrom = /^From:\s*(.*)$/.exec(s);
-  if (bodyFrom && st.descriptionLines === 0 && st.signoffs === 0) setAuthor(st, bodyFrom[1]!);
+  if (bodyFrom && st.commitLogLines <= 1 && st.signoffs === 0) setAuthor(st, bodyFrom[1]!);
   checkSignature(st, line);
   if (/^\s*change-id:/i.test(s)) {
     st.report(
@@ -95,8 +95,6 @@ export function checkCommitLine(st: CheckState, line: Line): void {
     );
   }
   if (!st.inCommitLog) return;
-  if (s.trim() !== '' && !/^\s*(?:[\w-]+-by|Cc|To|Link|Fixes|Closes):/i.test(s))
-    st.descriptionLines++;
   if (!st.once.has('COMMIT_LOG_LONG_LINE') && s.length > 75 && !longLineExempt(s)) {
     st.once.add('COMMIT_LOG_LONG_LINE');
     st.report(
@@ -124,23 +122,4 @@ function setAuthor(st: CheckState, value: string): void {
   const decoded = decodeHeader(value).replace(/"/g, '');
   const e = parseEmail(decoded);
   st.author = e ? formatEmail(e) : decoded.trim();
-}
-
-/**
- * The end of the commit message (the `---` line or the first diff header).
- * COMMIT_MESSAGE: checkpatch.pl warns when a mail's log has no line besides the
- * subject and the signatures; reported once, with no line quoted.
- */
-export function finishCommitLog(st: CheckState, line: Line): void {
-  if (st.once.has('end-of-log')) return;
-  st.once.add('end-of-log');
-  if (st.subject !== undefined && st.descriptionLines === 0) {
-    st.report(
-      'WARNING',
-      'COMMIT_MESSAGE',
-      'Missing commit description - Add an appropriate one',
-      line,
-      'none',
-    );
-  }
 }

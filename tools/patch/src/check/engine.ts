@@ -1,4 +1,4 @@
-import { checkCommitLine, finishCommitLog } from './commit-message.js';
+import { checkCommitLine } from './commit-message.js';
 import { checkPatchLine, checkPatchMeta } from './patch-lines.js';
 import { finishSignoffs } from './signoff.js';
 import type { CheckOptions, CheckResult, Finding, Level } from './types.js';
@@ -32,8 +32,8 @@ export class CheckState {
   /** The nominal author: the `From:` header (or an in-body `From:`). */
   author: string | undefined;
   subject: string | undefined;
-  /** Non-blank commit log lines that are not signatures. */
-  descriptionLines = 0;
+  /** checkpatch.pl's $commit_log_lines: non-blank lines while in the commit log. */
+  commitLogLines = 0;
   signoffs = 0;
   /** Signature lines seen, without spaces and lowercased (Duplicate signature). */
   readonly signatureKeys = new Set<string>();
@@ -108,7 +108,7 @@ const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
  * ```ts
  * import { checkPatch } from '@rfl/patch'
  * const r = checkPatch('diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\n@@ -1 +1 @@\n-x\n+y \n')
- * r.findings.map((f) => f.type) // => ['TRAILING_WHITESPACE', 'MISSING_SIGN_OFF']
+ * r.findings.map((f) => f.type) // => ['TRAILING_WHITESPACE']
  * r.lines // => 2
  * ```
  */
@@ -134,6 +134,30 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
     } else if (st.realcnt === 1) {
       st.realcnt--;
     }
+    // checkpatch.pl takes the file name from a diff header before it looks for
+    // the start of the commit log, so a bare diff has no commit log at all.
+    const d = /^diff --git.*?(\S+)$/.exec(raw) ?? (st.realcnt ? null : /^\+\+\+\s+(\S+)/.exec(raw));
+    if (d) {
+      st.realfile = d[1]!.replace(/^[^/]*\//, '');
+      st.inCommitLog = false;
+      st.inMessage = false;
+      st.inHeader = false;
+    }
+    // COMMIT_MESSAGE, as checkpatch.pl counts: the non-blank lines of the log,
+    // the first Signed-off-by: included (it ends the log); fewer than 2 when the
+    // log is over is a missing description, reported on that line, once.
+    if (st.inCommitLog) {
+      if (raw.trim() !== '') st.commitLogLines++;
+    } else if (st.hasCommitLog && st.commitLogLines < 2 && !st.once.has('COMMIT_MESSAGE')) {
+      st.once.add('COMMIT_MESSAGE');
+      st.report(
+        'WARNING',
+        'COMMIT_MESSAGE',
+        'Missing commit description - Add an appropriate one',
+        line,
+        'none',
+      );
+    }
     // The start of the commit log: the first line that is not a header line.
     if (
       st.inHeader &&
@@ -146,16 +170,7 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
       st.hasCommitLog = true;
       st.inMessage = true;
     }
-    const d = /^diff --git.*?(\S+)$/.exec(raw) ?? (st.realcnt ? null : /^\+\+\+\s+(\S+)/.exec(raw));
-    if (d) {
-      if (st.inMessage) finishCommitLog(st, line);
-      st.realfile = d[1]!.replace(/^[^/]*\//, '');
-      st.inCommitLog = false;
-      st.inMessage = false;
-      st.inHeader = false;
-    }
-    if (/^---$/.test(raw) && st.inMessage) {
-      finishCommitLog(st, line);
+    if (/^---$/.test(raw)) {
       st.inCommitLog = false;
       st.inMessage = false;
     }
@@ -169,7 +184,6 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
     else checkPatchMeta(st, line);
   }
   const last: Line = { nr: raws.length, raw: '' };
-  if (st.inMessage) finishCommitLog(st, last);
   if (!st.isPatch && !opts.coverLetter) {
     st.report(
       'ERROR',

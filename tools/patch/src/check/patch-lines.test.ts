@@ -106,7 +106,13 @@ describe('checkPatch: the diff', () => {
     );
   });
 
-  it('a bare diff has no sign-off (checkpatch.pl treats its first line as the log)', () => {
-    expect(checkPatch(DIFF).findings.map((f) => f.type)).toEqual(['MISSING_SIGN_OFF']);
+  it('a bare diff has no commit log, so no sign-off is asked for', () => {
+    // checkpatch.pl reads the diff header's file name before it looks for the
+    // start of the log, and the log only starts while no file has been seen.
+    expect(checkPatch(DIFF).findings).toEqual([]);
+    expect(checkPatch(`Some words first.\n${DIFF}`).findings.map((f) => f.type)).toEqual([
+      'COMMIT_MESSAGE',
+      'MISSING_SIGN_OFF',
+    ]);
   });
 });
