@@ -51,6 +51,9 @@ describe('checkPatch: the diff', () => {
       'p.patch:19: WARNING:LONG_LINE: line length of 101 exceeds 100 columns\n' +
         'total: 0 errors, 1 warnings, 3 lines checked\n',
     );
+    // Only source files: a long line in a Markdown file passes.
+    const md = added(long).replaceAll('a.c', 'README.md');
+    expect(checkPatch(mail({ diff: md })).findings).toEqual([]);
     expect(terse(mail({ diff: added('a b c d e f') }), 10)).toBe(
       'p.patch:19: WARNING:LONG_LINE: line length of 11 exceeds 10 columns\n' +
         'total: 0 errors, 1 warnings, 2 lines checked\n',

@@ -54,7 +54,14 @@ export function checkPatchMeta(st: CheckState, line: Line): void {
   }
 }
 
+/**
+ * The files whose lines LONG_LINE measures: checkpatch.pl skips the rest of its
+ * checks outside `.(h|c|rs|s|S|sh|dtsi|dts)` files; ours add TypeScript and JavaScript.
+ */
+const SOURCE_FILE = /\.(?:h|c|rs|s|S|sh|dtsi|dts|ts|tsx|mts|cts|js|mjs|cjs)$/;
+
 function longLine(st: CheckState, line: Line, text: string): void {
+  if (!SOURCE_FILE.test(st.realfile)) return;
   const length = expandTabs(text).length;
   if (length <= st.maxLineLength) return;
   // checkpatch.pl lets a line through that is one word (a URL, a path) after an
