@@ -71,6 +71,15 @@ describe('checkPatch: the commit message', () => {
     expect(checkPatch(addr).findings.map((f) => f.message)).toEqual([
       "From:/Signed-off-by: email address mismatch: 'From: Ada Lovelace <ada@example.org>' != 'Signed-off-by: Ada Lovelace <ada@work.example>'",
     ]);
+    // git format-patch folds a long From: header; the continuation is part of it.
+    const folded = mail({
+      from: 'Ada Lovelace of the Analytical Engine Society\n <ada@example.org>',
+    });
+    const sob =
+      'Add it.\n\nSigned-off-by: Ada Lovelace of the Analytical Engine Society <ada@example.org>\n';
+    expect(checkPatch(folded.replace(/Add the helper[\s\S]*?---\n/, `${sob}---\n`)).findings).toEqual(
+      [],
+    );
     // An RFC 2047 encoded, quoted From: is decoded before comparing.
     const quoted = mail({ from: '"=?UTF-8?q?Ada_Lovelace?=" <ada@example.org>' });
     expect(checkPatch(quoted).findings).toEqual([]);
@@ -131,7 +140,8 @@ describe('checkPatch: the commit message', () => {
   });
 
   it('TYPO_SPELLING and REPEATED_WORD in the message keep the case of the word', () => {
-    const body = `Recieve the the data; Teh end. Long long ago.\n\n${SOB}`;
+    // `constructor` is no misspelling, and repeated hex bytes are no repeated word.
+    const body = `Recieve the the data; Teh end. Long long ago. A constructor: ff ff fe.\n\n${SOB}`;
     expect(checkPatch(mail({ body })).findings.map((f) => `${f.type}: ${f.message}`)).toEqual([
       "TYPO_SPELLING: 'Recieve' may be misspelled - perhaps 'Receive'?",
       "TYPO_SPELLING: 'Teh' may be misspelled - perhaps 'The'?",

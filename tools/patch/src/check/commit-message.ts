@@ -65,6 +65,12 @@ function isDiffLine(s: string): boolean {
 export function checkCommitLine(st: CheckState, line: Line): void {
   const s = line.raw.replace(/\r$/, '');
   if (st.inHeader) {
+    // A folded header: checkpatch.pl joins the continuation lines of From:.
+    if (/^[ \t]/.test(s)) {
+      if (st.lastHeader === 'from') setAuthor(st, `${st.authorRaw} ${s.trim()}`);
+      return;
+    }
+    st.lastHeader = /^([\w-]+):/.exec(s)?.[1]?.toLowerCase() ?? '';
     const from = /^From:\s*(.*)$/.exec(s);
     if (from) setAuthor(st, from[1]!);
     const subj = /^Subject:\s*(.*)$/.exec(s);
@@ -119,6 +125,7 @@ export function checkCommitLine(st: CheckState, line: Line): void {
 }
 
 function setAuthor(st: CheckState, value: string): void {
+  st.authorRaw = value;
   const decoded = decodeHeader(value).replace(/"/g, '');
   const e = parseEmail(decoded);
   st.author = e ? formatEmail(e) : decoded.trim();

@@ -31,6 +31,10 @@ export class CheckState {
   isPatch = false;
   /** The nominal author: the `From:` header (or an in-body `From:`). */
   author: string | undefined;
+  /** The From: value as written, for folded headers. */
+  authorRaw = '';
+  /** The name of the last header line, lowercased. */
+  lastHeader = '';
   subject: string | undefined;
   /** checkpatch.pl's $commit_log_lines: non-blank lines while in the commit log. */
   commitLogLines = 0;

@@ -36,6 +36,9 @@ export const MISSPELLINGS: Readonly<Record<string, string>> = {
 
 const WORD = /\b[A-Za-z]+\b/g;
 
+/** Hex-looking words that are still reported when repeated (checkpatch.pl's list). */
+const ALLOW_REPEATED_HEX = new Set(['add', 'added', 'bad', 'be']);
+
 /** Keep the case of the typo in the fix, as checkpatch.pl does (uc, ucfirst). */
 function matchCase(typo: string, fix: string): string {
   if (typo === typo.toUpperCase()) return fix.toUpperCase();
@@ -52,8 +55,10 @@ function matchCase(typo: string, fix: string): string {
  */
 export function checkWords(st: CheckState, line: Line, text: string): void {
   for (const m of text.matchAll(WORD)) {
-    const fix = MISSPELLINGS[m[0].toLowerCase()];
-    if (fix === undefined) continue;
+    const key = m[0].toLowerCase();
+    // Own keys only: a word such as `constructor` is not a misspelling.
+    if (!Object.hasOwn(MISSPELLINGS, key)) continue;
+    const fix = MISSPELLINGS[key]!;
     st.report(
       'WARNING',
       'TYPO_SPELLING',
@@ -63,6 +68,8 @@ export function checkWords(st: CheckState, line: Line, text: string): void {
   }
   for (const m of text.matchAll(/\b([A-Z]?[a-z]{2,})\b (?=([A-Z]?[a-z]{2,})\b)/g)) {
     if (m[1] !== m[2] || m[1] === 'long') continue;
+    // checkpatch.pl: avoid repeated hex bytes such as `ff ff fe`.
+    if (/^[0-9a-f]{2,}$/i.test(m[1]!) && !ALLOW_REPEATED_HEX.has(m[1]!.toLowerCase())) continue;
     st.report('WARNING', 'REPEATED_WORD', `Possible repeated word: '${m[1]}'`, line);
   }
 }
