@@ -77,9 +77,9 @@ describe('checkPatch: the commit message', () => {
     });
     const sob =
       'Add it.\n\nSigned-off-by: Ada Lovelace of the Analytical Engine Society <ada@example.org>\n';
-    expect(checkPatch(folded.replace(/Add the helper[\s\S]*?---\n/, `${sob}---\n`)).findings).toEqual(
-      [],
-    );
+    expect(
+      checkPatch(folded.replace(/Add the helper[\s\S]*?---\n/, `${sob}---\n`)).findings,
+    ).toEqual([]);
     // An RFC 2047 encoded, quoted From: is decoded before comparing.
     const quoted = mail({ from: '"=?UTF-8?q?Ada_Lovelace?=" <ada@example.org>' });
     expect(checkPatch(quoted).findings).toEqual([]);
