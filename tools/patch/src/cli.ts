@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AmUsageError, am, amAbort, amContinue, amCurrentPatch, amSkip } from './am.js';
 import { mailinfo } from './mailinfo.js';
 import { readMails } from './mbox.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `usage: rfl-patch <command> [options]
 
@@ -13,6 +14,9 @@ Commands:
   format [-v N] [--cover-letter] [--base=auto|<rev>] [--rfc] [--subject-prefix=P]
          [--thread[=shallow|deep]] [--change-id=ID] [-o DIR] [--stdout] <range>
         write a series as git format-patch does
+  check [--terse|--emacs|--json] [--show-types] [--types=A,B] [--ignore=A,B]
+        [--max-line-length=N] [--strict] <patch...|->
+        report what checkpatch.pl reports on the commit message and the diff
   patch-id
         read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
   mailinfo [-k|-b] [--scissors] <mail|->
@@ -20,9 +24,6 @@ Commands:
 
 Exit status: 0 success, 1 a patch failed or findings, 2 usage or environment error.
 `;
-
-/** A usage error: printed with a hint, exit status 2. */
-class UsageError extends Error {}
 
 function readStdin(): Buffer {
   return readFileSync(0);
@@ -136,6 +137,10 @@ async function main(argv: string[]): Promise<number> {
     case 'format': {
       const { cmdFormat } = await import('./format-cli.js');
       return cmdFormat(rest);
+    }
+    case 'check': {
+      const { cmdCheck } = await import('./check-cli.js');
+      return cmdCheck(rest);
     }
     case 'patch-id': {
       const { cmdPatchId } = await import('./format-cli.js');

@@ -13,6 +13,11 @@ export {
 export { ApplyError, applyToTree } from './apply.js';
 export { decodeBase85, encodeBase85 } from './base85.js';
 export { applyDelta, type BinaryHunk, encodeLiteral, parseBinaryPatch } from './binary.js';
+export { checkPatch } from './check/engine.js';
+export { checkMailbox, type MailboxPatch } from './check/mailbox.js';
+export { formatFinding, formatReport, type OutputOptions } from './check/output.js';
+export { MISSPELLINGS } from './check/spelling.js';
+export type { CheckOptions, CheckResult, Finding, Level } from './check/types.js';
 export { applyHunks, HunkError } from './diff-apply.js';
 export {
   type FormatOptions,
