@@ -4,3 +4,9 @@ export function rate(
   n: number,
   options?: { quick?: boolean },
 ): Promise<number>;
+
+/** A rate as the benchmarks print it: `12.34 M/s`. */
+export function perSecond(rate: number): string;
+
+/** How many times slower `rate` is than its plain-JavaScript peer `js`: `6.7x`. */
+export function overhead(js: number, rate: number): string;

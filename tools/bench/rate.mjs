@@ -17,3 +17,13 @@ export async function rate(fn, n, { quick = false } = {}) {
   }
   return best;
 }
+
+/** A rate as the benchmarks print it: `12.34 M/s`. */
+export function perSecond(rate) {
+  return `${(rate / 1e6).toFixed(2)} M/s`;
+}
+
+/** How many times slower `rate` is than its plain-JavaScript peer `js`: `6.7x`. */
+export function overhead(js, rate) {
+  return `${(js / rate).toFixed(1)}x`;
+}

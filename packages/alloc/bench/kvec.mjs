@@ -3,7 +3,7 @@
 //   pnpm build && pnpm --filter @rfl/alloc bench        (or: node bench/kvec.mjs --quick / --json)
 
 import { GFP_KERNEL, KVec } from '@rfl/alloc';
-import { rate as benchRate } from '@rfl/bench';
+import { rate as benchRate, overhead, perSecond } from '@rfl/bench';
 import { mm_init } from '@rfl/kernel';
 
 const args = new Set(process.argv.slice(2));
@@ -59,8 +59,6 @@ for (const cfg of configs) {
 }
 mm_init({ quiet: true });
 
-const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
-const over = (js, safe) => `${(js / safe).toFixed(1)}x`;
 if (json) {
   console.log(JSON.stringify({ node: process.version, results }, null, 2));
 } else {
@@ -68,10 +66,10 @@ if (json) {
   for (const r of results) {
     console.log(`\n${r.config}`);
     console.log(
-      `  KVec<number> push  ${m(r.values)}  (Array.push ${m(r.js)}, overhead ${over(r.js, r.values)})`,
+      `  KVec<number> push  ${perSecond(r.values)}  (Array.push ${perSecond(r.js)}, overhead ${overhead(r.js, r.values)})`,
     );
     console.log(
-      `  KVec bytes push    ${m(r.bytes)}  (Array.push ${m(r.js)}, overhead ${over(r.js, r.bytes)})`,
+      `  KVec bytes push    ${perSecond(r.bytes)}  (Array.push ${perSecond(r.js)}, overhead ${overhead(r.js, r.bytes)})`,
     );
   }
 }

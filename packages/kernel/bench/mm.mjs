@@ -5,7 +5,7 @@
 //
 // Runs against the built package (dist/), as other packages use it.
 
-import { rate as benchRate } from '@rfl/bench';
+import { rate as benchRate, perSecond } from '@rfl/bench';
 import {
   __free_pages,
   alloc_pages,
@@ -86,7 +86,6 @@ for (const cfg of configs) {
   results.push(row);
 }
 
-const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
 const ratio = (a, b) => `simulated/JS ${(a / b).toFixed(2)}`;
 if (json) {
   console.log(JSON.stringify({ node: process.version, results }, null, 2));
@@ -95,13 +94,13 @@ if (json) {
   for (const r of results) {
     console.log(`\n${r.config}`);
     console.log(
-      `  kmalloc+kfree 64 B   ${m(r.kmalloc64)}  (new Uint8Array(64) ${m(r.new64)}, ${ratio(r.kmalloc64, r.new64)})`,
+      `  kmalloc+kfree 64 B   ${perSecond(r.kmalloc64)}  (new Uint8Array(64) ${perSecond(r.new64)}, ${ratio(r.kmalloc64, r.new64)})`,
     );
     console.log(
-      `  kmalloc+kfree 4 KiB  ${m(r.kmalloc4k)}  (new Uint8Array(4096) ${m(r.new4k)}, ${ratio(r.kmalloc4k, r.new4k)})`,
+      `  kmalloc+kfree 4 KiB  ${perSecond(r.kmalloc4k)}  (new Uint8Array(4096) ${perSecond(r.new4k)}, ${ratio(r.kmalloc4k, r.new4k)})`,
     );
     console.log(
-      `  alloc_pages+free     ${m(r.pages)}  (new ArrayBuffer(4096) ${m(r.js_pages)}, ${ratio(r.pages, r.js_pages)})`,
+      `  alloc_pages+free     ${perSecond(r.pages)}  (new ArrayBuffer(4096) ${perSecond(r.js_pages)}, ${ratio(r.pages, r.js_pages)})`,
     );
     console.log(
       `  memcpy 1 MiB         ${r.memcpy_mbs.toFixed(0)} MB/s  (Uint8Array.set ${r.js_copy_mbs.toFixed(0)} MB/s, ${ratio(r.memcpy_mbs, r.js_copy_mbs)})`,

@@ -4,7 +4,7 @@
 //   pnpm build && pnpm --filter @rfl/sync bench        (or: node bench/sync.mjs --quick / --json)
 
 import { GFP_KERNEL } from '@rfl/alloc';
-import { rate as benchRate } from '@rfl/bench';
+import { rate as benchRate, overhead, perSecond } from '@rfl/bench';
 import {
   DEFINE_MUTEX,
   DEFINE_SPINLOCK,
@@ -154,8 +154,6 @@ for (const cfg of configs) {
   results.push(row);
 }
 
-const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
-const over = (js, safe) => `${(js / safe).toFixed(1)}x`;
 if (json) {
   console.log(JSON.stringify({ node: process.version, results }, null, 2));
 } else {
@@ -164,7 +162,7 @@ if (json) {
     console.log(`\n${r.config}`);
     const line = (what, safe, raw, js) =>
       console.log(
-        `  ${what.padEnd(23)} ${m(safe)}  (C call alone ${m(raw)}, plain JS ${m(js)}, overhead ${over(js, safe)})`,
+        `  ${what.padEnd(23)} ${perSecond(safe)}  (C call alone ${perSecond(raw)}, plain JS ${perSecond(js)}, overhead ${overhead(js, safe)})`,
       );
     line('Arc clone+dispose', r.arc, r.raw_arc, r.js_arc);
     line('SpinLock lock+unlock', r.spin, r.raw_spin, r.js_spin);
