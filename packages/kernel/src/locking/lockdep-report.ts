@@ -46,16 +46,25 @@ export function report_footer(curr: task_struct, trace: StackCapture): void {
   dump_stack(trace);
 }
 
+/** The two locks of a deadlock report: the one being taken and the one already held. */
+function print_acquire_while_holding(
+  curr: task_struct,
+  acquiring: held_lock,
+  holding: held_lock,
+): void {
+  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
+  printk('%s\n', print_lock(acquiring));
+  pr_warn('\n');
+  pr_warn('but task is already holding lock:\n');
+  printk('%s\n', print_lock(holding));
+  pr_warn('\n');
+}
+
 /** `WARNING: possible recursive locking detected`. */
 export function print_deadlock_bug(curr: task_struct, prev: held_lock, next: held_lock): void {
   const title = 'WARNING: possible recursive locking detected';
   report_header('============================================', title);
-  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
-  printk('%s\n', print_lock(next));
-  pr_warn('\n');
-  pr_warn('but task is already holding lock:\n');
-  printk('%s\n', print_lock(prev));
-  pr_warn('\n');
+  print_acquire_while_holding(curr, next, prev);
   pr_warn('other info that might help us debug this:\n');
   printk(' Possible unsafe locking scenario:\n\n');
   printk('       CPU0\n');
@@ -81,12 +90,7 @@ export function print_circular_bug(
 ): void {
   const title = 'WARNING: possible circular locking dependency detected';
   report_header('======================================================', title);
-  pr_warn('%s/%d is trying to acquire lock:\n', curr.comm, curr.pid);
-  printk('%s\n', print_lock(src));
-  pr_warn('\n');
-  pr_warn('but task is already holding lock:\n');
-  printk('%s\n', print_lock(tgt));
-  pr_warn('\n');
+  print_acquire_while_holding(curr, src, tgt);
   pr_warn('which lock already depends on the new lock.\n\n');
   pr_warn('\n');
   pr_warn('the existing dependency chain (in reverse order) is:\n');
