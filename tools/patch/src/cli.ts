@@ -17,6 +17,9 @@ Commands:
   check [--terse|--emacs|--json] [--show-types] [--types=A,B] [--ignore=A,B]
         [--max-line-length=N] [--strict] <patch...|->
         report what checkpatch.pl reports on the commit message and the diff
+  range-diff [--creation-factor=N] [--json] [--left-only|--right-only] [-s]
+             <old> <new> | <base> <rev1> <rev2> | <rev1>...<rev2>
+        compare two versions of a series (git ranges or mbox files) like git range-diff
   patch-id
         read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
   mailinfo [-k|-b] [--scissors] <mail|->
@@ -141,6 +144,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { cmdCheck } = await import('./check-cli.js');
       return cmdCheck(rest);
+    }
+    case 'range-diff': {
+      const { cmdRangeDiff } = await import('./range-diff-cli.js');
+      return cmdRangeDiff(rest);
     }
     case 'patch-id': {
       const { cmdPatchId } = await import('./format-cli.js');

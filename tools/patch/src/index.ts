@@ -42,6 +42,18 @@ export { type FilePatch, type Hunk, PatchParseError, parsePatch } from './patch.
 export { internalPatchId, type PatchId, patchIds } from './patch-id.js';
 export { quoteC, unquoteC } from './quote.js';
 export {
+  CREATION_FACTOR_DEFAULT,
+  computeAssignment,
+  formatRangeDiff,
+  type RangeDiffEntry,
+  type RangeDiffOptions,
+  type RangeDiffSide,
+  type RangePatch,
+  rangeDiff,
+  readGitRange,
+  readMailRange,
+} from './range-diff/index.js';
+export {
   findSeries,
   parseSubject,
   type Series,
