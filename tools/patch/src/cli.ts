@@ -20,6 +20,9 @@ Commands:
   range-diff [--creation-factor=N] [--json] [--left-only|--right-only] [-s]
              <old> <new> | <base> <rev1> <rev2> | <rev1>...<rev2>
         compare two versions of a series (git ranges or mbox files) like git range-diff
+  trailers [-u] [--sloppy-trailers] [--range=A..B] [--json] <thread mbox|dir|->...
+        collect Reviewed-by/Acked-by/Tested-by/... from the replies of a thread and
+        (with -u) write them into the matching commits of the branch, in kernel order
   patch-id
         read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
   mailinfo [-k|-b] [--scissors] <mail|->
@@ -148,6 +151,10 @@ async function main(argv: string[]): Promise<number> {
     case 'range-diff': {
       const { cmdRangeDiff } = await import('./range-diff-cli.js');
       return cmdRangeDiff(rest);
+    }
+    case 'trailers': {
+      const { cmdTrailers } = await import('./trailers-cli.js');
+      return cmdTrailers(rest);
     }
     case 'patch-id': {
       const { cmdPatchId } = await import('./format-cli.js');

@@ -60,4 +60,17 @@ export {
   type SubjectTag,
   type ThreadedMessage,
 } from './series.js';
+export {
+  addTrailers,
+  type CollectedTrailer,
+  type CollectOptions,
+  collectTrailers,
+  FOLLOWUP_TAGS,
+  missingTrailers,
+  type PatchTrailers,
+  parseFollowupTrailers,
+  type RefusedTrailer,
+  type Trailer,
+  trailersForPatchId,
+} from './trailers.js';
 export { type BlobEntry, checkPathSafe, TreeEditor, UnsafePathError } from './tree.js';
