@@ -23,6 +23,10 @@ Commands:
   trailers [-u] [--sloppy-trailers] [--range=A..B] [--json] <thread mbox|dir|->...
         collect Reviewed-by/Acked-by/Tested-by/... from the replies of a thread and
         (with -u) write them into the matching commits of the branch, in kernel order
+  review [--base=REV] [-o DIR] [--build=CMD] [--test=CMD] [--setup=CMD] [--no-build]
+         [--no-test] [--json] <series mbox|dir>
+        apply a series in a temporary worktree, check, build and test after every patch,
+        and write a list-style reply per patch and a report on the cover letter
   patch-id
         read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
   mailinfo [-k|-b] [--scissors] <mail|->
@@ -155,6 +159,10 @@ async function main(argv: string[]): Promise<number> {
     case 'trailers': {
       const { cmdTrailers } = await import('./trailers-cli.js');
       return cmdTrailers(rest);
+    }
+    case 'review': {
+      const { cmdReview } = await import('./review-cli.js');
+      return cmdReview(rest);
     }
     case 'patch-id': {
       const { cmdPatchId } = await import('./format-cli.js');

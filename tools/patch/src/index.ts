@@ -54,6 +54,14 @@ export {
   readMailRange,
 } from './range-diff/index.js';
 export {
+  type PatchReview,
+  type ReviewCommand,
+  type ReviewOptions,
+  reviewSeries,
+  type SeriesReview,
+  type StepResult,
+} from './review.js';
+export {
   findSeries,
   parseSubject,
   type Series,
