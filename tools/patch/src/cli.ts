@@ -27,6 +27,9 @@ Commands:
          [--no-test] [--json] <series mbox|dir>
         apply a series in a temporary worktree, check, build and test after every patch,
         and write a list-style reply per patch and a report on the cover letter
+  series [--json] [--dir=patches] [--rev=HEAD]
+        list the series of the patches/ archive: version, state (New, Under Review,
+        Changes Requested, Accepted, Superseded), check results and reviews
   patch-id
         read a patch on stdin, print "<patch-id> <commit>" like git patch-id --stable
   mailinfo [-k|-b] [--scissors] <mail|->
@@ -163,6 +166,10 @@ async function main(argv: string[]): Promise<number> {
     case 'review': {
       const { cmdReview } = await import('./review-cli.js');
       return cmdReview(rest);
+    }
+    case 'series': {
+      const { cmdSeries } = await import('./series-cli.js');
+      return cmdSeries(rest);
     }
     case 'patch-id': {
       const { cmdPatchId } = await import('./format-cli.js');

@@ -68,6 +68,7 @@ export {
   type SubjectTag,
   type ThreadedMessage,
 } from './series.js';
+export { type ArchivedSeries, listSeries, type SeriesState } from './series-state.js';
 export {
   addTrailers,
   type CollectedTrailer,
