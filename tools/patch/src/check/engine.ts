@@ -54,6 +54,8 @@ export class CheckState {
   /** The new-file line that must carry the SPDX tag, 0 when none is expected. */
   licenseLine = 0;
   lines = 0;
+  /** The project rules' view of the current hunk (see project-rules.ts). */
+  readonly hunk = { file: '', recent: [] as string[], doc: '', docOpen: false, docDone: false };
 
   constructor(opts: CheckOptions) {
     this.maxLineLength = opts.maxLineLength ?? 100;

@@ -1,5 +1,5 @@
 import type { CheckState, Line } from './engine.js';
-import { checkProjectLine } from './project-rules.js';
+import { checkProjectLine, trackProjectContext } from './project-rules.js';
 import { checkWords } from './spelling.js';
 
 /** checkpatch.pl's expand_tabs(): tab stops every 8 columns. */
@@ -100,7 +100,10 @@ export function checkPatchLine(st: CheckState, line: Line): void {
       st.licenseLine = 0;
     }
   }
-  if (!raw.startsWith('+')) return;
+  if (!raw.startsWith('+')) {
+    if (raw.startsWith(' ') || raw === '') trackProjectContext(st, st.realfile, raw.slice(1));
+    return;
+  }
   if (/\r/.test(raw)) st.report('ERROR', 'DOS_LINE_ENDINGS', 'DOS line endings', line, 'vet');
   else if (/^\+.*\S\s+$/.test(raw) || /^\+\s+$/.test(raw)) {
     st.report('ERROR', 'TRAILING_WHITESPACE', 'trailing whitespace', line, 'vet');
@@ -111,4 +114,5 @@ export function checkPatchLine(st: CheckState, line: Line): void {
   longLine(st, line, text);
   checkWords(st, line, text);
   checkProjectLine(st, line, text);
+  trackProjectContext(st, st.realfile, text);
 }

@@ -6,6 +6,28 @@ import type { CheckState, Line } from './engine.js';
  */
 const DRIVER_PATH = /^(?:packages\/(?:gpio-pl061|virtio|asahi-gpu|miscdev)\/src\/|drivers\/)/;
 
+/** The C-style drivers, written against the raw API on purpose (`src/c/`). */
+const C_DRIVER_PATH = /\/src\/c\//;
+
+/** Library sources whose exports are the public API (tests and benches are not). */
+const PUBLIC_SOURCE = /^(?:packages|tools)\/[^/]+\/src\/(?!.*\.(?:test|spec)\.).*\.ts$/;
+
+/**
+ * A call of the raw kernel API: `k.name(`, a C-named (snake_case) function, or one of the
+ * one-word C names (the safe packages' own functions are camelCase).
+ */
+const RAW_CALL = new RegExp(
+  [
+    String.raw`\bk\.[a-z_][a-z0-9_]*\s*\(`,
+    String.raw`(?<![.\w$])[a-z][a-z0-9]*_[a-z0-9_]+\s*\(`,
+    String.raw`(?<![.\w$])(?:k[mvz]?alloc|kv?zalloc|kcalloc|k?v?realloc|kv?free|vzalloc|ioremap|iounmap|(?:read|write)[bwlq]|io(?:read|write)(?:8|16|32|64)|mem(?:cpy|set|move|cmp)|printk|schedule|msleep|[mu]delay)\s*\(`,
+  ].join('|'),
+);
+
+/** A public function, class or constant declared by an `export` line. */
+const PUBLIC_ITEM =
+  /^export\s+(?:default\s+)?(?:async\s+)?(?:function\*?|class|const)\s+([A-Za-z_$][\w$]*)/;
+
 /** Test files, whose `.only`/`.skip` would silently drop tests from the run. */
 const TEST_PATH = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
 
@@ -16,9 +38,36 @@ const TEST_PATH = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
  * - PROC_ENTRY (WARNING): a driver adds a `/proc` entry; the maintainers want sysfs
  *   ("no new driver should ever be using /proc at all", Greg KH, January 2023).
  * - TEST_ONLY_SKIP (ERROR): `.only` or `.skip` left on a test or suite.
+ * - SAFETY_COMMENT (WARNING): a safe driver calls the raw `@rfl/kernel` API (a C-named
+ *   function or `k.name(...)`) without a `// SAFETY:` comment on that line or the three
+ *   before it, the rule the kernel crate follows for `unsafe` blocks.
+ * - MISSING_EXAMPLE (CHECK, with `--strict`): an exported function, class or constant
+ *   whose TSDoc block (added in the same hunk) has no `@example`, the doctest that keeps
+ *   the documentation honest. An item with no TSDoc at all is reported too.
  */
 export function checkProjectLine(st: CheckState, line: Line, text: string): void {
   const file = st.realfile;
+  const h = st.hunk;
+  const trimmed = text.trim();
+  if (DRIVER_PATH.test(file) && !C_DRIVER_PATH.test(file) && !TEST_PATH.test(file)) {
+    const code =
+      trimmed.startsWith('//') || trimmed.startsWith('*') ? '' : text.replace(/\/\/.*$/, '');
+    const justified = [...h.recent.slice(-3), text].some((l) => /\/\/\s*SAFETY:/.test(l));
+    if (RAW_CALL.test(code) && !justified) {
+      st.report(
+        'WARNING',
+        'SAFETY_COMMENT',
+        'Raw @rfl/kernel call in a safe driver without a // SAFETY: comment',
+        line,
+      );
+    }
+  }
+  if (PUBLIC_SOURCE.test(file)) {
+    const item = PUBLIC_ITEM.exec(trimmed);
+    if (item && !(h.docDone && /@example\b/.test(h.doc))) {
+      st.report('CHECK', 'MISSING_EXAMPLE', `Public item '${item[1]}' has no TSDoc @example`, line);
+    }
+  }
   if (DRIVER_PATH.test(file) && /['"`]\/proc\/|\bproc_?[cC]reate\b|\bprocfs\b/.test(text)) {
     st.report(
       'WARNING',
@@ -35,4 +84,41 @@ export function checkProjectLine(st: CheckState, line: Line, text: string): void
       line,
     );
   }
+}
+
+/**
+ * Follows the hunk for the project rules: the last lines (context and added) and the TSDoc
+ * block that ended just before the current line. Called for every context or added line.
+ */
+export function trackProjectContext(st: CheckState, file: string, text: string): void {
+  const h = st.hunk;
+  if (h.file !== file) {
+    h.file = file;
+    h.recent = [];
+    h.doc = '';
+    h.docOpen = false;
+    h.docDone = false;
+  }
+  const trimmed = text.trim();
+  if (h.docOpen) {
+    h.doc += `${trimmed}\n`;
+    if (trimmed.endsWith('*/')) {
+      h.docOpen = false;
+      h.docDone = true;
+    }
+  } else if (trimmed.startsWith('/**')) {
+    h.doc = `${trimmed}\n`;
+    h.docOpen = !trimmed.endsWith('*/');
+    h.docDone = !h.docOpen;
+  } else if (trimmed.startsWith('*')) {
+    // The middle or end of a block that began before the hunk: what it says is unknown,
+    // so give the item the benefit of the doubt.
+    h.doc = '@example (not in the hunk)\n';
+    h.docDone = trimmed.endsWith('*/');
+  } else if (trimmed !== '' && !trimmed.startsWith('@') && !trimmed.startsWith('//')) {
+    // Anything but a decorator or a comment ends what the block documents.
+    h.docDone = false;
+  }
+  h.recent.push(text);
+  if (h.recent.length > 8) h.recent.shift();
 }
