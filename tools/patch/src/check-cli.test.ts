@@ -30,6 +30,27 @@ function repoWithPatch(signoff: boolean, content: string): { dir: string; patch:
 }
 
 describe('rfl-patch check', () => {
+  it('looks commit references up in the repository unless --no-tree', () => {
+    const { dir } = repoWithPatch(true, 'a\nb\n');
+    const base = git(dir, 'rev-parse', 'HEAD~1').trim().slice(0, 12);
+    const body = `Subject: [PATCH] a: fix\nFrom: A U Thor <author@example.org>\n\nSince commit ${base} ("wrong title") it broke.\n\nFixes: ${base} ("base")\nSigned-off-by: A U Thor <author@example.org>\n---\n`;
+    const r = run(dir, ['--terse', '--show-types', '--ignore=NOT_UNIFIED_DIFF', '-'], body);
+    expect(r.stdout).toBe(
+      `-:4: ERROR:GIT_COMMIT_ID: Please use git commit description style 'commit <12+ chars of sha1> ("<title line>")' - ie: 'commit ${base} ("base")'\n` +
+        'total: 1 errors, 0 warnings, 0 lines checked\n',
+    );
+    // The same reference with the commit's real title is clean.
+    const right = body.replace('("wrong title")', '("base")');
+    expect(run(dir, ['--terse', '--ignore=NOT_UNIFIED_DIFF', '-'], right).stdout).toBe('');
+    const unknown = body.replaceAll(base, 'fedcba987654');
+    expect(run(dir, ['--terse', '-'], unknown).stdout).toContain(
+      "WARNING: Unknown commit id 'fedcba987654', maybe rebased or not pulled?",
+    );
+    expect(
+      run(dir, ['--terse', '--no-tree', '--ignore=NOT_UNIFIED_DIFF', '-'], unknown).stdout,
+    ).toBe('');
+  });
+
   it('a clean git format-patch mail: the verdict, exit 0', () => {
     const { dir, patch } = repoWithPatch(true, 'a\nb\n');
     const r = run(dir, [patch]);

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkMailbox } from './check/mailbox.js';
 import { formatReport } from './check/output.js';
-import type { CheckResult } from './check/types.js';
+import type { CheckOptions, CheckResult } from './check/types.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -35,6 +36,31 @@ function typeList(values: string[] | undefined): string[] {
     .map((t) => t.toUpperCase());
 }
 
+/**
+ * checkpatch.pl's `git_commit_info` over the repository at `cwd`: commit references in
+ * messages are looked up (once per id), so a wrong title or an unknown id is reported.
+ * Outside a repository references are checked for form only, as with `--no-tree`.
+ */
+function treeLookup(cwd: string): { commitInfo?: CheckOptions['commitInfo'] } {
+  const inTree = spawnSync('git', ['rev-parse', '--git-dir'], { cwd, stdio: 'ignore' });
+  if (inTree.status !== 0) return {};
+  const cache = new Map<string, { id: string; subject: string } | undefined>();
+  return {
+    commitInfo: (id) => {
+      if (!cache.has(id)) {
+        const r = spawnSync('git', ['log', '--no-color', '--format=%H %s', '-1', id, '--'], {
+          cwd,
+          encoding: 'utf8',
+        });
+        const line = r.status === 0 ? r.stdout.split('\n')[0]! : '';
+        const m = /^([0-9a-f]{40}) (.*)$/.exec(line);
+        cache.set(id, m ? { id: m[1]!.slice(0, 12), subject: m[2]! } : undefined);
+      }
+      return cache.get(id);
+    },
+  };
+}
+
 /** `rfl-patch check`: exit 0 when every patch is clean, 1 on findings, 2 on usage errors. */
 export function cmdCheck(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -50,6 +76,7 @@ export function cmdCheck(argv: string[]): number {
       'max-line-length': { type: 'string' },
       strict: { type: 'boolean' },
       subjective: { type: 'boolean' },
+      'no-tree': { type: 'boolean' },
     },
   });
   const max = values['max-line-length'];
@@ -64,6 +91,7 @@ export function cmdCheck(argv: string[]): number {
     types,
     ignore,
     ...(max !== undefined ? { maxLineLength: Number(max) } : {}),
+    ...(values['no-tree'] ? {} : treeLookup(process.cwd())),
   };
   const sources = positionals.length ? positionals : ['-'];
   const results: { file: string; name: string | undefined; result: CheckResult }[] = [];

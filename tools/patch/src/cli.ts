@@ -15,7 +15,7 @@ Commands:
          [--thread[=shallow|deep]] [--change-id=ID] [-o DIR] [--stdout] <range>
         write a series as git format-patch does
   check [--terse|--emacs|--json] [--show-types] [--types=A,B] [--ignore=A,B]
-        [--max-line-length=N] [--strict] <patch...|->
+        [--max-line-length=N] [--strict] [--no-tree] <patch...|->
         report what checkpatch.pl reports on the commit message and the diff
   range-diff [--creation-factor=N] [--json] [--left-only|--right-only] [-s]
              <old> <new> | <base> <rev1> <rev2> | <rev1>...<rev2>

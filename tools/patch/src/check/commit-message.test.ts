@@ -113,6 +113,34 @@ describe('checkPatch: the commit message', () => {
     expect(checkPatch(mail({ body: good })).findings).toEqual([]);
   });
 
+  it('GIT_COMMIT_ID and UNKNOWN_COMMIT_ID with a tree to look ids up in', () => {
+    const tree = new Map([['0123456789ab', { id: '0123456789ab', subject: 'foo: add bar' }]]);
+    const commitInfo = (id: string) =>
+      [...tree.entries()].find(([k]) => k.startsWith(id) || id.startsWith(k))?.[1];
+    const withTree = (body: string): string =>
+      formatReport(checkPatch(mail({ body }), { commitInfo }), {
+        terse: true,
+        showTypes: true,
+        filename: 'p.patch',
+        vname: 'p.patch',
+      });
+    const body = `Since commit 0123456789ab ("foo: add baz") and
+commit fedcba987654 ("x: y") it breaks.
+
+Fixes: 0123456789ab ("foo: bar")
+${SOB}`;
+    expect(withTree(body)).toBe(
+      `p.patch:6: ERROR:GIT_COMMIT_ID: Please use git commit description style 'commit <12+ chars of sha1> ("<title line>")' - ie: 'commit 0123456789ab ("foo: add bar")'\n` +
+        `p.patch:7: WARNING:UNKNOWN_COMMIT_ID: Unknown commit id 'fedcba987654', maybe rebased or not pulled?\n` +
+        `p.patch:9: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style 'Fixes: <12+ chars of sha1> ("<title line>")' - ie: 'Fixes: 0123456789ab ("foo: add bar")'\n` +
+        'total: 1 errors, 2 warnings, 2 lines checked\n',
+    );
+    // The real title is accepted; without a tree the same text is only checked for form.
+    const good = `Since commit 0123456789ab ("foo: add bar") it works.\n\nFixes: 0123456789ab ("foo: add bar")\n${SOB}`;
+    expect(checkPatch(mail({ body: good }), { commitInfo }).findings).toEqual([]);
+    expect(checkPatch(mail({ body }), {}).findings.map((f) => f.type)).toEqual([]);
+  });
+
   it('BAD_FIXES_TAG: the kernel form of Fixes:', () => {
     const body = `Fix it.\n\nFixes: 0123abcd ("foo: bar")\nfixes: 0123456789ab ("foo: baz")\n${SOB}`;
     expect(terse(mail({ body }))).toBe(

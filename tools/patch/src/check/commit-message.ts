@@ -21,15 +21,35 @@ function gitCommitId(st: CheckState, line: Line): void {
   if (!m) return;
   const [, c, space, id, rest] = m as unknown as [string, string, string, string, string];
   const title = /^\s*\("([^"]*)"\)/.exec(rest) ?? /^\s*\(([^)]*)\)/.exec(rest);
+  // With a tree, the reference must name the commit's real title (git_commit_info).
+  const real = st.commitInfo?.(id);
+  const shown = real ? real.id : id.slice(0, 12);
+  const desc = real ? real.subject : title ? title[1] : '<title line>';
   const good =
-    c === 'c' && space === ' ' && id.length >= 12 && id.length <= 40 && /^ \("/.test(rest);
+    c === 'c' &&
+    space === ' ' &&
+    id.length >= 12 &&
+    id.length <= 40 &&
+    /^ \("/.test(rest) &&
+    (!real || !title || title[1] === real.subject);
   if (good) return;
-  const shown = id.slice(0, 12);
-  const desc = title ? title[1] : '<title line>';
   st.report(
     'ERROR',
     'GIT_COMMIT_ID',
     `Please use git commit description style 'commit <12+ chars of sha1> ("<title line>")' - ie: '${c}ommit ${shown} ("${desc}")'`,
+    line,
+  );
+}
+
+/** checkpatch.pl's invalid-commit-id check: a referenced id the tree does not have. */
+function unknownCommitId(st: CheckState, line: Line): void {
+  if (!st.commitInfo) return;
+  const m = /(^fixes:|\bcommit)\s+([0-9a-f]{6,40})\b/i.exec(line.raw);
+  if (!m || st.commitInfo(m[2]!)) return;
+  st.report(
+    'WARNING',
+    'UNKNOWN_COMMIT_ID',
+    `Unknown commit id '${m[2]}', maybe rebased or not pulled?`,
     line,
   );
 }
@@ -39,14 +59,16 @@ function fixesTag(st: CheckState, line: Line): void {
   if (!m || m[3] === undefined) return;
   const [, tag, space, id, rest] = m as unknown as [string, string, string, string, string];
   const title = /^\s*\("(.*)"\)\s*$/.exec(rest) ?? /^\s*\((.*)\)\s*$/.exec(rest);
+  const real = st.commitInfo?.(id);
   const good =
     tag === 'Fixes:' &&
     space === ' ' &&
     id.length >= 12 &&
     id.length <= 40 &&
-    /^ \(".*"\)$/.test(rest);
+    /^ \(".*"\)$/.test(rest) &&
+    (!real || title?.[1] === real.subject);
   if (good) return;
-  const fixed = `Fixes: ${id.slice(0, 12)} ("${title ? title[1] : '<title line>'}")`;
+  const fixed = `Fixes: ${real ? real.id : id.slice(0, 12)} ("${real ? real.subject : title ? title[1] : '<title line>'}")`;
   st.report(
     'WARNING',
     'BAD_FIXES_TAG',
@@ -120,6 +142,7 @@ export function checkCommitLine(st: CheckState, line: Line): void {
     );
   }
   gitCommitId(st, line);
+  unknownCommitId(st, line);
   fixesTag(st, line);
   checkWords(st, line, s);
 }

@@ -54,11 +54,14 @@ export class CheckState {
   /** The new-file line that must carry the SPDX tag, 0 when none is expected. */
   licenseLine = 0;
   lines = 0;
+  /** See {@link CheckOptions.commitInfo}. */
+  readonly commitInfo: CheckOptions['commitInfo'];
   /** The project rules' view of the current hunk (see project-rules.ts). */
   readonly hunk = { file: '', recent: [] as string[], doc: '', docOpen: false, docDone: false };
 
   constructor(opts: CheckOptions) {
     this.maxLineLength = opts.maxLineLength ?? 100;
+    this.commitInfo = opts.commitInfo;
     this.strict = opts.strict ?? false;
     this.only = opts.types?.length ? new Set(opts.types.map((t) => t.toUpperCase())) : undefined;
     this.ignore = new Set((opts.ignore ?? []).map((t) => t.toUpperCase()));

@@ -37,6 +37,12 @@ export interface CheckOptions {
    * `cover-letter.patch`): no NOT_UNIFIED_DIFF for its missing diff.
    */
   coverLetter?: boolean;
+  /**
+   * Looks a commit id up in the tree (checkpatch.pl's `git_commit_info`): its 12-char id
+   * and subject, or undefined when no commit has it. Without it (`--no-tree`, or outside
+   * a repository) references are checked for form only.
+   */
+  commitInfo?: (id: string) => { id: string; subject: string } | undefined;
 }
 
 /** The result of checking one patch. */
