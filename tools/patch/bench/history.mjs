@@ -16,9 +16,16 @@ function rng(seed) {
   };
 }
 
-export function buildHistory(dir, commits, seed = 1) {
+/**
+ * `opts.corpus` replaces the TypeScript compiler's lines with other real text (the kernel
+ * bench uses C files of the kernel), and `opts.ext` the file extension (`ts`).
+ */
+export function buildHistory(dir, commits, seed = 1, opts = {}) {
   const require = createRequire(import.meta.url);
-  const corpus = readFileSync(require.resolve('typescript/lib/typescript.js'), 'utf8').split('\n');
+  const corpus =
+    opts.corpus ??
+    readFileSync(require.resolve('typescript/lib/typescript.js'), 'utf8').split('\n');
+  const ext = opts.ext ?? 'ts';
   const r = rng(seed);
   const pending = [];
   const int = (n) => Math.floor(r() * n);
@@ -36,7 +43,7 @@ export function buildHistory(dir, commits, seed = 1) {
     'tools/patch',
   ];
   for (let i = 0; i < 60; i++)
-    files.set(`${dirs[i % dirs.length]}/file${i}.ts`, {
+    files.set(`${dirs[i % dirs.length]}/file${i}.${ext}`, {
       mode: '100644',
       lines: slice(150 + int(300)),
     });
@@ -78,7 +85,7 @@ export function buildHistory(dir, commits, seed = 1) {
       }
       subject = `${pick.split('/').slice(-2, -1)[0]}: update ${[...touched].map((p) => p.split('/').pop()).join(', ')}`;
     } else if (kind < 0.85) {
-      const path = `${dirs[int(dirs.length)]}/new${c}.ts`;
+      const path = `${dirs[int(dirs.length)]}/new${c}.${ext}`;
       files.set(path, { mode: '100644', lines: slice(20 + int(80)) });
       ops.push(fileOp(path));
       subject = `add ${path}`;

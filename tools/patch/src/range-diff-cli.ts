@@ -1,20 +1,53 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { git } from './git.js';
+import { parseArgs, promisify } from 'node:util';
 import {
   CREATION_FACTOR_DEFAULT,
   formatRangeDiff,
+  gitRangeLogArgs,
+  parseGitLog,
   type RangePatch,
   rangeDiff,
-  readGitRange,
   readMailRange,
 } from './range-diff/index.js';
 import { UsageError } from './usage-error.js';
 
-/** A side of the comparison: a git range, or an mbox file / directory of patches. */
-function readSide(spec: string, cwd: string): { patches: RangePatch[]; fromGit: boolean } {
-  if (existsSync(spec)) return { patches: readMailRange(spec), fromGit: false };
-  return { patches: readGitRange(spec.split(/\s+/).filter(Boolean), cwd), fromGit: true };
+const run = promisify(execFile);
+
+/** Runs git and resolves to its stdout; rejects with git's message. */
+async function gitAsync(args: string[], cwd: string): Promise<string> {
+  try {
+    return (await run('git', args, { cwd, maxBuffer: 1 << 30, encoding: 'utf8' })).stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`git ${args[0]}: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+interface Side {
+  patches: RangePatch[];
+  /** Abbreviated ids of the range's commits, from the same git run's sibling. */
+  short: Map<string, string>;
+}
+
+/**
+ * A side of the comparison: a git range, or an mbox file / directory of patches. A range
+ * is read with two git processes started together (the patches, and the abbreviated ids
+ * git would print), so on a machine with two cores the sides cost one git run each.
+ */
+async function readSide(spec: string, cwd: string): Promise<Side> {
+  if (existsSync(spec)) return { patches: readMailRange(spec), short: new Map() };
+  const range = spec.split(/\s+/).filter(Boolean);
+  const [log, ids] = await Promise.all([
+    gitAsync(gitRangeLogArgs(range), cwd),
+    gitAsync(['log', '--no-merges', '--format=%H %h', ...range, '--'], cwd),
+  ]);
+  const short = new Map<string, string>();
+  for (const line of ids.split('\n')) {
+    const [full, abbrev] = line.split(' ');
+    if (full && abbrev) short.set(full, abbrev);
+  }
+  return { patches: parseGitLog(log), short };
 }
 
 /** The two ranges of the command line, in the three forms `git range-diff` accepts. */
@@ -37,20 +70,8 @@ function ranges(positionals: string[]): [string, string] {
   );
 }
 
-/** The abbreviated ids git would print for `oids`, asked of git once. */
-function abbreviations(oids: string[], cwd: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (oids.length === 0) return out;
-  const lines = git(['log', '--no-walk=unsorted', '--format=%H %h', ...oids], { cwd });
-  for (const line of lines.toString('utf8').trim().split('\n')) {
-    const [full, short] = line.split(' ');
-    if (full && short) out.set(full, short);
-  }
-  return out;
-}
-
 /** `rfl-patch range-diff`: exit 0, or 2 on usage errors. */
-export function cmdRangeDiff(argv: string[]): number {
+export async function cmdRangeDiff(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -74,8 +95,7 @@ export function cmdRangeDiff(argv: string[]): number {
   }
   const cwd = process.cwd();
   const [oldSpec, newSpec] = ranges(positionals);
-  const oldSide = readSide(oldSpec, cwd);
-  const newSide = readSide(newSpec, cwd);
+  const [oldSide, newSide] = await Promise.all([readSide(oldSpec, cwd), readSide(newSpec, cwd)]);
   const entries = rangeDiff(oldSide.patches, newSide.patches, {
     creationFactor,
     leftOnly: values['left-only'],
@@ -91,11 +111,7 @@ export function cmdRangeDiff(argv: string[]): number {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
   }
-  const gitOids = [
-    ...(oldSide.fromGit ? oldSide.patches : []),
-    ...(newSide.fromGit ? newSide.patches : []),
-  ].map((p) => p.oid);
-  const short = abbreviations([...new Set(gitOids)], cwd);
+  const short = new Map([...oldSide.short, ...newSide.short]);
   process.stdout.write(
     formatRangeDiff(
       entries,

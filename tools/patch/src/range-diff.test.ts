@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { computeAssignment, rangeDiff, readGitRange, readMailRange } from './index.js';
+import { diffSize, LineTable, unifiedDiff } from './range-diff/index.js';
 import { git, gitRaw, initRepo, rng, tempDir } from './test-support/git-fixture.js';
 
 const CLI = fileURLToPath(new URL('../bin/rfl-patch.js', import.meta.url));
@@ -191,6 +192,27 @@ describe('range-diff agrees with git range-diff', () => {
     const now = readGitRange(['base..v2'], dir);
     expect(rangeDiff(old, now).map((e) => e.status)).toEqual(['<', '>']);
     expect(rangeDiff(old, now, { creationFactor: 1000 }).map((e) => e.status)).toEqual(['!']);
+  });
+});
+
+describe('diffSize', () => {
+  it('counts the lines and headers of the unified diff xdiff would emit', () => {
+    const r = rng(99);
+    for (let round = 0; round < 200; round++) {
+      const make = (): string[] =>
+        Array.from({ length: Math.floor(r() * 40) }, () => WORDS[Math.floor(r() * 6)]!);
+      const a = make();
+      const b = r() < 0.5 ? make() : a.map((l) => (r() < 0.2 ? `${l}!` : l));
+      const table = new LineTable();
+      const expected = unifiedDiff(a, b).reduce((n, h) => n + 1 + h.lines.length, 0);
+      expect(diffSize(table.intern(a), table.intern(b), table), `round ${round}`).toBe(expected);
+    }
+    const t = new LineTable();
+    expect(diffSize(t.intern(['a', 'b']), t.intern(['a', 'b']), t)).toBe(0);
+    // One header, the changed line and the three lines of context on each side.
+    const before = ['1', '2', '3', '4', '5', '6', '7'];
+    const after = ['1', '2', '3', 'four', '5', '6', '7'];
+    expect(diffSize(t.intern(before), t.intern(after), t)).toBe(1 + 3 + 2 + 3);
   });
 });
 

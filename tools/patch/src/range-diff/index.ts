@@ -1,5 +1,11 @@
 export { computeAssignment } from './assignment.js';
-export { diffSize, type Hunk as LineHunk, splitTextLines, unifiedDiff } from './linediff.js';
+export {
+  diffSize,
+  type Hunk as LineHunk,
+  LineTable,
+  splitTextLines,
+  unifiedDiff,
+} from './linediff.js';
 export {
   CREATION_FACTOR_DEFAULT,
   formatRangeDiff,
@@ -8,4 +14,10 @@ export {
   type RangeDiffSide,
   rangeDiff,
 } from './range-diff.js';
-export { type RangePatch, readGitRange, readMailRange } from './read.js';
+export {
+  gitRangeLogArgs,
+  parseGitLog,
+  type RangePatch,
+  readGitRange,
+  readMailRange,
+} from './read.js';

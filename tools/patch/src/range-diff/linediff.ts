@@ -23,24 +23,54 @@ export function splitTextLines(text: string): string[] {
   return lines;
 }
 
-/** A minimal edit script (Myers), grouped into the change atoms xdiff emits. */
-function changes(a: string[], b: string[]): Change[] {
-  // Comparing small integers is much cheaper than comparing strings in the inner loop.
-  const ids = new Map<string, number>();
-  const intern = (lines: string[]): Int32Array => {
+/**
+ * Line ids: equal lines get equal small integers, so comparing two lines in the inner
+ * loop of the diff compares two numbers. Share one table between texts that are compared
+ * with each other.
+ */
+export class LineTable {
+  private readonly ids = new Map<string, number>();
+  /** `seen[id] === stamp` marks the lines of the text a diff is being computed against. */
+  private seen = new Int32Array(1024);
+  private stamp = 0;
+
+  intern(lines: string[]): Int32Array {
     const out = new Int32Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
-      let id = ids.get(lines[i]!);
+      let id = this.ids.get(lines[i]!);
       if (id === undefined) {
-        id = ids.size;
-        ids.set(lines[i]!, id);
+        id = this.ids.size;
+        this.ids.set(lines[i]!, id);
       }
       out[i] = id;
     }
+    if (this.seen.length < this.ids.size) {
+      const grown = new Int32Array(Math.max(this.ids.size, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
     return out;
-  };
-  const x = intern(a);
-  const y = intern(b);
+  }
+
+  /** The positions of `x` whose line occurs somewhere in `y`. */
+  shared(x: Int32Array, y: Int32Array): Int32Array {
+    const stamp = ++this.stamp;
+    for (let j = 0; j < y.length; j++) this.seen[y[j]!] = stamp;
+    let n = 0;
+    const keep = new Int32Array(x.length);
+    for (let i = 0; i < x.length; i++) if (this.seen[x[i]!] === stamp) keep[n++] = i;
+    return keep.subarray(0, n);
+  }
+}
+
+/**
+ * A minimal edit script (Myers), grouped into the change atoms xdiff emits. As xdiff
+ * does, lines that occur only on one side are set aside before the search (they cannot be
+ * common), so two unrelated texts cost a linear pass instead of a quadratic search.
+ */
+function changes(x: Int32Array, y: Int32Array, table: LineTable): Change[] {
+  const xi = table.shared(x, y);
+  const yi = table.shared(y, x);
   const out: Change[] = [];
   let ai = 0;
   let bi = 0;
@@ -50,13 +80,19 @@ function changes(a: string[], b: string[]): Change[] {
     }
   };
   diffSequences(
-    x.length,
-    y.length,
-    (i, j) => x[i] === y[j],
+    xi.length,
+    yi.length,
+    (i, j) => x[xi[i]!] === y[yi[j]!],
     (n, aCommon, bCommon) => {
-      flush(aCommon, bCommon);
-      ai = aCommon + n;
-      bi = bCommon + n;
+      // A run of common lines in the reduced texts is common in the full texts only where
+      // no set-aside line sits between two of its lines.
+      for (let k = 0; k < n; k++) {
+        const a = xi[aCommon + k]!;
+        const b = yi[bCommon + k]!;
+        flush(a, b);
+        ai = a + 1;
+        bi = b + 1;
+      }
     },
   );
   flush(x.length, y.length);
@@ -90,8 +126,12 @@ export interface Hunk {
  * hunk, as `xdl_emit_diff` does.
  */
 export function unifiedDiff(a: string[], b: string[], opts: UnifiedDiffOptions = {}): Hunk[] {
+  const table = new LineTable();
+  return hunksOf(a, b, changes(table.intern(a), table.intern(b), table), opts);
+}
+
+function hunksOf(a: string[], b: string[], all: Change[], opts: UnifiedDiffOptions): Hunk[] {
   const ctx = opts.context ?? 3;
-  const all = changes(a, b);
   const hunks: Hunk[] = [];
   for (let first = 0; first < all.length; ) {
     let last = first;
@@ -142,8 +182,30 @@ export function unifiedDiff(a: string[], b: string[], opts: UnifiedDiffOptions =
  * What `git range-diff` takes as the distance between two patches: the number of lines of
  * their unified diff with three lines of context, each hunk header counting as one.
  */
-export function diffSize(a: string[], b: string[]): number {
+export function diffSize(a: Int32Array, b: Int32Array, table: LineTable): number {
+  const all = changes(a, b, table);
+  // Count what xdl_emit_diff would emit: a header per hunk, context, deletions, additions.
   let count = 0;
-  for (const hunk of unifiedDiff(a, b)) count += 1 + hunk.lines.length;
+  const ctx = 3;
+  for (let first = 0; first < all.length; ) {
+    let last = first;
+    let lines = all[first]!.deleted + all[first]!.added;
+    while (last + 1 < all.length) {
+      const gap = all[last + 1]!.aStart - (all[last]!.aStart + all[last]!.deleted);
+      if (gap > 2 * ctx) break;
+      last++;
+      lines += gap + all[last]!.deleted + all[last]!.added;
+    }
+    const start = all[first]!;
+    const end = all[last]!;
+    const before = start.aStart - Math.max(start.aStart - ctx, 0);
+    const after = Math.min(
+      ctx,
+      a.length - (end.aStart + end.deleted),
+      b.length - (end.bStart + end.added),
+    );
+    count += 1 + before + lines + after;
+    first = last + 1;
+  }
   return count;
 }

@@ -1,5 +1,5 @@
 import { computeAssignment } from './assignment.js';
-import { diffSize, splitTextLines, unifiedDiff } from './linediff.js';
+import { diffSize, LineTable, splitTextLines, unifiedDiff } from './linediff.js';
 import type { RangePatch } from './read.js';
 
 /** `git range-diff`'s default `--creation-factor`, in percent. */
@@ -79,11 +79,12 @@ function findExactMatches(a: Slot[], b: Slot[]): void {
 function getCorrespondences(a: Slot[], b: Slot[], creationFactor: number): void {
   const n = a.length + b.length;
   const cost = new Int32Array(n * n);
-  const lines = new Map<Slot, string[]>();
-  const linesOf = (s: Slot): string[] => {
+  const table = new LineTable();
+  const lines = new Map<Slot, Int32Array>();
+  const linesOf = (s: Slot): Int32Array => {
     let l = lines.get(s);
     if (!l) {
-      l = splitTextLines(s.diff);
+      l = table.intern(splitTextLines(s.diff));
       lines.set(s, l);
     }
     return l;
@@ -92,7 +93,7 @@ function getCorrespondences(a: Slot[], b: Slot[], creationFactor: number): void 
     for (const y of b) {
       let c: number;
       if (x.matching === y.index) c = 0;
-      else if (x.matching < 0 && y.matching < 0) c = diffSize(linesOf(x), linesOf(y));
+      else if (x.matching < 0 && y.matching < 0) c = diffSize(linesOf(x), linesOf(y), table);
       else c = COST_MAX;
       cost[x.index + n * y.index] = c;
     }

@@ -224,9 +224,18 @@ function octal(mode: number): string {
   return mode.toString(8).padStart(6, '0');
 }
 
+/** The `git log` arguments that read `range` the way `git range-diff` reads it. */
+export function gitRangeLogArgs(range: string[]): string[] {
+  return [...LOG_ARGS, ...range, '--'];
+}
+
 /** The patches of a git range (`A..B`, `A...B`, `B ^A`…), oldest first, merges skipped. */
 export function readGitRange(range: string[], cwd: string): RangePatch[] {
-  const out = git([...LOG_ARGS, ...range, '--'], { cwd }).toString('utf8');
+  return parseGitLog(git(gitRangeLogArgs(range), { cwd }).toString('utf8'));
+}
+
+/** Normalizes the output of `git log` run with {@link gitRangeLogArgs}. */
+export function parseGitLog(out: string): RangePatch[] {
   const lines = out.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const patches: RangePatch[] = [];
