@@ -60,6 +60,40 @@ describe('checkPatch: the diff', () => {
     );
   });
 
+  it('LONG_LINE_COMMENT, LONG_LINE_STRING and the long lines checkpatch.pl allows', () => {
+    const pad = 'x'.repeat(60);
+    const lines = [
+      // A comment that starts within the limit: LONG_LINE_COMMENT.
+      `\tint ${pad}; /* ${'c '.repeat(25)}*/`,
+      `\tint ${pad}; // ${'c '.repeat(25).trim()}`,
+      // A final string that starts within the limit: LONG_LINE_STRING.
+      `\tret = strcpy(${pad}, "${'s'.repeat(40)}");`,
+      // Code: LONG_LINE.
+      `\tret = ${'f(a) + '.repeat(16)}1;`,
+      // Allowed: a log call's format string, a string alone, a #define of a string.
+      `\tpr_err("${'m'.repeat(100)}\\n");`,
+      `\tdev_warn(dev, "${'m'.repeat(100)}\\n");`,
+      `\t\t"${'q'.repeat(100)}",`,
+      `#define MSG "${'d'.repeat(100)}"`,
+    ];
+    expect(terse(mail({ diff: added(...lines) }))).toBe(
+      'p.patch:19: WARNING:LONG_LINE_COMMENT: line length of 129 exceeds 100 columns\n' +
+        'p.patch:20: WARNING:LONG_LINE_COMMENT: line length of 126 exceeds 100 columns\n' +
+        'p.patch:21: WARNING:LONG_LINE_STRING: line length of 127 exceeds 100 columns\n' +
+        'p.patch:22: WARNING:LONG_LINE: line length of 128 exceeds 100 columns\n' +
+        'total: 0 errors, 4 warnings, 9 lines checked\n',
+    );
+    // Each kind is its own type: --ignore LONG_LINE keeps the others, as in checkpatch.pl.
+    const ignored = checkPatch(mail({ diff: added(...lines) }), { ignore: ['LONG_LINE'] });
+    expect(ignored.findings.map((f) => f.type)).toEqual([
+      'LONG_LINE_COMMENT',
+      'LONG_LINE_COMMENT',
+      'LONG_LINE_STRING',
+    ]);
+    const only = checkPatch(mail({ diff: added(...lines) }), { types: ['LONG_LINE_STRING'] });
+    expect(only.findings.map((f) => f.line)).toEqual([21]);
+  });
+
   it('TYPO_SPELLING and REPEATED_WORD on added lines only', () => {
     const diff =
       'diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1,2 +1,2 @@\n' +
