@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { displayPath } from './discover.js';
 import { exampleCode, testName } from './example.js';
-import { DEFAULT_TIMEOUT_MS, doctestPlugin, openSession, WORKER_OPTIONS } from './plugin.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  doctestPlugin,
+  openSession,
+  TYPECHECK_GRACE_MS,
+  WORKER_OPTIONS,
+} from './plugin.js';
 import { CollectingReporter, formatJson, formatKtap } from './reporters.js';
 
 const USAGE = `usage: rfl-doctest <command> [options] [paths...]
@@ -62,7 +68,7 @@ async function run(paths: string[], reporterName: string, timeout: number): Prom
       passWithNoTests: true,
       ...WORKER_OPTIONS,
       include: session.files.map((f) => displayPath(session.root, f)),
-      testTimeout: timeout + 5000,
+      testTimeout: timeout + TYPECHECK_GRACE_MS,
     },
     {
       plugins: [doctestPlugin(session, timeout)],

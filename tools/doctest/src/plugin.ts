@@ -13,6 +13,14 @@ import { sourceMap } from './transform.js';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
+ * How long a test may wait, beyond its example's own timeout, for the one type-check of all
+ * documents that its result depends on. The example's run is timed by the runtime; this is
+ * only vitest's outer limit, so that a slow type-check (a large repository, a loaded machine)
+ * does not fail whichever example happened to be first.
+ */
+export const TYPECHECK_GRACE_MS = 300_000;
+
+/**
  * How the examples' workers run. Every example is its own ES module, but the documents share
  * worker threads, as rustdoc 2024 runs merged doctests in one process: starting a fresh worker
  * per document costs more than all its examples together. An example must therefore not rely
@@ -74,7 +82,7 @@ function testModule(doc: Document, generation: number, timeout: number): string 
     const hash = createHash('sha1').update(module.code).digest('hex').slice(0, 8);
     const specifier = JSON.stringify(`${base}.doctest-${example.index}.ts?v=${hash}`);
     parts.push(
-      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier}), diagnostics), ${timeout + 5000});`,
+      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier}), diagnostics), ${timeout + TYPECHECK_GRACE_MS});`,
     );
   }
   return parts.join(' ');
@@ -132,7 +140,7 @@ export function doctestProject(options: DoctestOptions = {}): TestProjectInlineC
       name: 'doctest',
       root: session.root,
       include: session.files.map((f) => displayPath(session.root, f)),
-      testTimeout: timeout + 5000,
+      testTimeout: timeout + TYPECHECK_GRACE_MS,
       ...WORKER_OPTIONS,
     },
   };
