@@ -93,6 +93,8 @@ describe('the patches/ archive', () => {
         const base = baseCommit(s);
         // The base is on main's history, so a fresh clone has it.
         expect(git(ROOT, 'cat-file', '-t', base).trim()).toBe('commit');
+        // ... and HEAD's history, not only a side branch, holds it.
+        git(ROOT, 'merge-base', '--is-ancestor', base, 'HEAD');
         const tree = join(mkdtempSync(join(tmpdir(), 'rfl-archive-')), 'tree');
         git(ROOT, 'worktree', 'add', '--detach', '-q', tree, base);
         trees.push(tree);
