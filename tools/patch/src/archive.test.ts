@@ -111,7 +111,7 @@ describe('the patches/ archive', () => {
       });
 
       it('passes rfl-patch check with 0 errors and 0 warnings on every patch file', () => {
-        // Run inside the series folder, so patches/.checkpatch.conf applies.
+        // Run inside the series folder: the repository's .checkpatch.conf applies.
         const r = spawnSync(process.execPath, [BIN, 'check', ...s.files], {
           cwd: s.dir,
           encoding: 'utf8',

@@ -29,6 +29,31 @@ export function readCheckpatchConf(cwd: string): string[] {
   }
 }
 
+/**
+ * The check options that `.checkpatch.conf` (found from `cwd` up to the repository root)
+ * sets, for commands other than `check` that run the checks (`review`).
+ */
+export function checkOptionsFromConf(cwd: string): CheckOptions {
+  const { values } = parseArgs({
+    args: readCheckpatchConf(cwd),
+    allowPositionals: true,
+    strict: false,
+    options: {
+      types: { type: 'string', multiple: true },
+      ignore: { type: 'string', multiple: true },
+      'max-line-length': { type: 'string' },
+      strict: { type: 'boolean' },
+    },
+  });
+  const max = values['max-line-length'];
+  return {
+    types: typeList(values.types as string[] | undefined),
+    ignore: typeList(values.ignore as string[] | undefined),
+    strict: values.strict === true,
+    ...(typeof max === 'string' && /^\d+$/.test(max) ? { maxLineLength: Number(max) } : {}),
+  };
+}
+
 function typeList(values: string[] | undefined): string[] {
   return (values ?? [])
     .flatMap((v) => v.split(/[\s,]+/))

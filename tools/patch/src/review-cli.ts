@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOptionsFromConf } from './check-cli.js';
 import { git } from './git.js';
 import { readMails } from './mbox.js';
 import { type ReviewCommand, reviewSeries } from './review.js';
@@ -76,6 +77,7 @@ export async function cmdReview(argv: string[]): Promise<number> {
     build: build ? words(build) : null,
     test: test ? words(test) : null,
     reviewer: identity(cwd),
+    check: checkOptionsFromConf(cwd),
     progress: (line) => process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`),
   });
   if (tty) process.stderr.write('\r\x1b[K');

@@ -134,6 +134,19 @@ describe('review', () => {
     }
   });
 
+  it("checks with the options of the repository's .checkpatch.conf", () => {
+    const { dir, series } = project([
+      { subject: 'src: add two', file: 'two.txt', text: 'two  \n' },
+    ]);
+    writeFileSync(
+      join(dir, '.checkpatch.conf'),
+      '# whitespace is fine here\n--ignore=TRAILING_WHITESPACE\n',
+    );
+    const r = review(dir, ['--no-build', '--no-test', series]);
+    expect(r.stdout).toContain('[1/1] src: add two: check 0E/0W, build -, tests -\n');
+    expect(r.status).toBe(0);
+  });
+
   it('stops at a patch that does not apply and says so', () => {
     const { dir, series } = project([
       { subject: 'src: add one', file: 'one.txt', text: 'one\n' },

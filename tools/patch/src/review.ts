@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { am } from './am.js';
 import { checkPatch } from './check/engine.js';
 import { formatFinding } from './check/output.js';
-import type { CheckResult, Finding } from './check/types.js';
+import type { CheckOptions, CheckResult, Finding } from './check/types.js';
 import { git } from './git.js';
 import { formatMailDate } from './ident.js';
 import { mailinfo } from './mailinfo.js';
@@ -27,6 +27,8 @@ export interface ReviewOptions {
   test?: ReviewCommand | null;
   /** Who signs the replies. */
   reviewer: { name: string; email: string };
+  /** Options for the checks (the CLI takes them from `.checkpatch.conf`). */
+  check?: CheckOptions;
   /** Seconds since the epoch for the replies' Date headers (now by default). */
   time?: number;
   /** Told what the review is doing, one line at a time. */
@@ -275,7 +277,7 @@ export async function reviewSeries(
       } else {
         review.applied = true;
         progress(`[${k + 1}/${n}] ${mail.subject}: checking`);
-        review.check = checkPatch(mail.raw.toString('utf8'));
+        review.check = checkPatch(mail.raw.toString('utf8'), opts.check);
         if (setup && !setup.ok) {
           review.build = setup;
         } else {
