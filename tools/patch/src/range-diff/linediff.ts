@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type diffSequencesType from '@jest/diff-sequences';
+import { type CompactSide, compact } from './compact.js';
 
 // The package's type declarations describe its CommonJS build, whose function is the
 // `default` export; load that build so the types and the value agree.
@@ -99,6 +100,40 @@ function changes(x: Int32Array, y: Int32Array, table: LineTable): Change[] {
   return out;
 }
 
+/**
+ * Runs xdiff's change compaction over an edit script (both directions, as `xdl_diff`
+ * does) and rebuilds the script from the changed-line marks (`xdl_build_script`).
+ */
+function compactChanges(
+  x: Int32Array,
+  y: Int32Array,
+  all: Change[],
+  lines?: [string[], string[]],
+): Change[] {
+  const a: CompactSide = { ids: x, changed: new Uint8Array(x.length + 2), lines: lines?.[0] };
+  const b: CompactSide = { ids: y, changed: new Uint8Array(y.length + 2), lines: lines?.[1] };
+  for (const c of all) {
+    a.changed.fill(1, c.aStart + 1, c.aStart + 1 + c.deleted);
+    b.changed.fill(1, c.bStart + 1, c.bStart + 1 + c.added);
+  }
+  const heuristic = lines !== undefined;
+  compact(a, b, heuristic);
+  compact(b, a, heuristic);
+  const out: Change[] = [];
+  const ca = (i: number): boolean => i >= 0 && a.changed[i + 1] === 1;
+  const cb = (i: number): boolean => i >= 0 && b.changed[i + 1] === 1;
+  for (let i1 = x.length, i2 = y.length; i1 >= 0 || i2 >= 0; i1--, i2--) {
+    if (ca(i1 - 1) || cb(i2 - 1)) {
+      const l1 = i1;
+      const l2 = i2;
+      while (ca(i1 - 1)) i1--;
+      while (cb(i2 - 1)) i2--;
+      out.push({ aStart: i1, deleted: l1 - i1, bStart: i2, added: l2 - i2 });
+    }
+  }
+  return out.reverse();
+}
+
 /** Options of {@link unifiedDiff}. */
 export interface UnifiedDiffOptions {
   /** Lines of context around each change (git's default is 3). */
@@ -127,7 +162,10 @@ export interface Hunk {
  */
 export function unifiedDiff(a: string[], b: string[], opts: UnifiedDiffOptions = {}): Hunk[] {
   const table = new LineTable();
-  return hunksOf(a, b, changes(table.intern(a), table.intern(b), table), opts);
+  const x = table.intern(a);
+  const y = table.intern(b);
+  // Shown diffs use git's indent heuristic (diff.indentHeuristic is on by default).
+  return hunksOf(a, b, compactChanges(x, y, changes(x, y, table), [a, b]), opts);
 }
 
 function hunksOf(a: string[], b: string[], all: Change[], opts: UnifiedDiffOptions): Hunk[] {
@@ -183,7 +221,8 @@ function hunksOf(a: string[], b: string[], all: Change[], opts: UnifiedDiffOptio
  * their unified diff with three lines of context, each hunk header counting as one.
  */
 export function diffSize(a: Int32Array, b: Int32Array, table: LineTable): number {
-  const all = changes(a, b, table);
+  // range-diff's cost diff runs with xdiff's defaults: compaction, no indent heuristic.
+  const all = compactChanges(a, b, changes(a, b, table));
   // Count what xdl_emit_diff would emit: a header per hunk, context, deletions, additions.
   let count = 0;
   const ctx = 3;
