@@ -369,7 +369,8 @@ function coverReport(
   if (ok) {
     body.push(
       `rfl-patch review applied the ${n} patch${n === 1 ? '' : 'es'} of this series on`,
-      `${baseLine} and checked, built and tested after every patch: all passed.`,
+      `  ${baseLine}`,
+      'and checked, built and tested after every patch: all passed.',
       '',
       `Tested-by: ${reviewer.name} <${reviewer.email}>`,
     );

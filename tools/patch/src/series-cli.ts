@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOptionsFromConf } from './check-cli.js';
 import { git } from './git.js';
 import { listSeries } from './series-state.js';
 
@@ -25,7 +26,7 @@ export function cmdSeries(argv: string[]): number {
     }
     root = join(top, 'patches');
   }
-  const series = listSeries(root, cwd, values.rev ?? 'HEAD');
+  const series = listSeries(root, cwd, values.rev ?? 'HEAD', checkOptionsFromConf(cwd));
   if (values.json) {
     process.stdout.write(`${JSON.stringify(series, null, 2)}\n`);
     return 0;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPatch } from './check/engine.js';
+import type { CheckOptions } from './check/types.js';
 import { git } from './git.js';
 import { mailinfo } from './mailinfo.js';
 import { patchIds } from './patch-id.js';
@@ -68,7 +69,12 @@ function requestsChanges(mail: Buffer): boolean {
  * that reports a failure or comments without a tag is Changes Requested; one with replies
  * is Under Review; the rest are New.
  */
-export function listSeries(root: string, cwd: string, rev = 'HEAD'): ArchivedSeries[] {
+export function listSeries(
+  root: string,
+  cwd: string,
+  rev = 'HEAD',
+  checkOptions: CheckOptions = {},
+): ArchivedSeries[] {
   const out: ArchivedSeries[] = [];
   if (!isDir(root)) return out;
   let applied: Set<string> | undefined;
@@ -102,7 +108,7 @@ export function listSeries(root: string, cwd: string, rev = 'HEAD'): ArchivedSer
         coverTitle && !/\*\*\* SUBJECT HERE \*\*\*/.test(coverTitle) ? cover! : firstPatch;
       const check = { errors: 0, warnings: 0 };
       for (const { mail } of patchMails) {
-        const r = checkPatch(mail);
+        const r = checkPatch(mail, checkOptions);
         check.errors += r.errors;
         check.warnings += r.warnings;
       }
