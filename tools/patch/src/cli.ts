@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AmUsageError, am, amAbort, amContinue, amCurrentPatch, amSkip } from './am.js';
-import { mailinfo } from './mailinfo.js';
-import { readMails } from './mbox.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `usage: rfl-patch <command> [options]
@@ -67,6 +64,9 @@ async function cmdAm(argv: string[]): Promise<number> {
       'show-current-patch': { type: 'boolean' },
     },
   });
+  // Loaded on demand: `check` and the other commands start without am's machinery.
+  const { am, amAbort, amContinue, amCurrentPatch, amSkip } = await import('./am.js');
+  const { readMails } = await import('./mbox.js');
   const cwd = process.cwd();
   const out = {
     info: (l: string) => {
@@ -107,7 +107,8 @@ async function cmdAm(argv: string[]): Promise<number> {
   return result.stopped ? 1 : 0;
 }
 
-function cmdMailinfo(argv: string[]): number {
+async function cmdMailinfo(argv: string[]): Promise<number> {
+  const { mailinfo } = await import('./mailinfo.js');
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -189,6 +190,7 @@ main(process.argv.slice(2)).then(
     const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS') === true;
     process.stderr.write(`rfl-patch: ${err.message}\n`);
     if (usage) process.stderr.write("Try 'rfl-patch --help'.\n");
-    process.exitCode = usage ? 2 : e instanceof AmUsageError ? e.exitCode : (err.exitCode ?? 1);
+    // AmUsageError and the commands' own errors carry their exit status.
+    process.exitCode = usage ? 2 : (err.exitCode ?? 1);
   },
 );

@@ -129,7 +129,7 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i]!;
     const line: Line = { nr: i + 1, raw };
-    const m = HUNK.exec(raw);
+    const m = raw.startsWith('@@') ? HUNK.exec(raw) : null;
     if (!st.inCommitLog && m) {
       // checkpatch: "$realcnt = $3 + 1", and the @@ line itself is skipped (`next`).
       st.isPatch = true;
@@ -145,7 +145,11 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
     }
     // checkpatch.pl takes the file name from a diff header before it looks for
     // the start of the commit log, so a bare diff has no commit log at all.
-    const d = /^diff --git.*?(\S+)$/.exec(raw) ?? (st.realcnt ? null : /^\+\+\+\s+(\S+)/.exec(raw));
+    const d = raw.startsWith('diff --git')
+      ? /^diff --git.*?(\S+)$/.exec(raw)
+      : st.realcnt || !raw.startsWith('+++')
+        ? null
+        : /^\+\+\+\s+(\S+)/.exec(raw);
     if (d) {
       st.realfile = d[1]!.replace(/^[^/]*\//, '');
       st.inCommitLog = false;
@@ -179,7 +183,7 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
       st.hasCommitLog = true;
       st.inMessage = true;
     }
-    if (/^---$/.test(raw)) {
+    if (raw === '---') {
       st.inCommitLog = false;
       st.inMessage = false;
     }

@@ -45,11 +45,44 @@ const TEST_PATH = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
  *   whose TSDoc block (added in the same hunk) has no `@example`, the doctest that keeps
  *   the documentation honest. An item with no TSDoc at all is reported too.
  */
+/** What the rules need to know about a file, worked out once per file. */
+interface FileKind {
+  file: string;
+  safeDriver: boolean;
+  driver: boolean;
+  test: boolean;
+  publicSource: boolean;
+}
+
+let kind: FileKind = {
+  file: '',
+  safeDriver: false,
+  driver: false,
+  test: false,
+  publicSource: false,
+};
+
+function kindOf(file: string): FileKind {
+  if (kind.file !== file) {
+    const driver = DRIVER_PATH.test(file);
+    const test = TEST_PATH.test(file);
+    kind = {
+      file,
+      driver,
+      test,
+      safeDriver: driver && !C_DRIVER_PATH.test(file) && !test,
+      publicSource: PUBLIC_SOURCE.test(file),
+    };
+  }
+  return kind;
+}
+
 export function checkProjectLine(st: CheckState, line: Line, text: string): void {
   const file = st.realfile;
+  const k = kindOf(file);
   const h = st.hunk;
   const trimmed = text.trim();
-  if (DRIVER_PATH.test(file) && !C_DRIVER_PATH.test(file) && !TEST_PATH.test(file)) {
+  if (k.safeDriver) {
     const code =
       trimmed.startsWith('//') || trimmed.startsWith('*') ? '' : text.replace(/\/\/.*$/, '');
     const justified = [...h.recent.slice(-3), text].some((l) => /\/\/\s*SAFETY:/.test(l));
@@ -62,13 +95,13 @@ export function checkProjectLine(st: CheckState, line: Line, text: string): void
       );
     }
   }
-  if (PUBLIC_SOURCE.test(file)) {
+  if (k.publicSource) {
     const item = PUBLIC_ITEM.exec(trimmed);
     if (item && !(h.docDone && /@example\b/.test(h.doc))) {
       st.report('CHECK', 'MISSING_EXAMPLE', `Public item '${item[1]}' has no TSDoc @example`, line);
     }
   }
-  if (DRIVER_PATH.test(file) && /['"`]\/proc\/|\bproc_?[cC]reate\b|\bprocfs\b/.test(text)) {
+  if (k.driver && /['"`]\/proc\/|\bproc_?[cC]reate\b|\bprocfs\b/.test(text)) {
     st.report(
       'WARNING',
       'PROC_ENTRY',
@@ -76,7 +109,7 @@ export function checkProjectLine(st: CheckState, line: Line, text: string): void
       line,
     );
   }
-  if (TEST_PATH.test(file) && /\b(?:describe|it|test|suite|bench)\.(?:only|skip)\b/.test(text)) {
+  if (k.test && /\b(?:describe|it|test|suite|bench)\.(?:only|skip)\b/.test(text)) {
     st.report(
       'ERROR',
       'TEST_ONLY_SKIP',
