@@ -113,11 +113,17 @@ for (let i = 0; i < rounds; i++) {
 let perl;
 if (checkpatch) {
   // One process for every patch, as our run; --no-tree as there is no kernel tree.
-  perl = measure('perl', [checkpatch, '--no-tree', '--terse', '--no-summary', ...files], {
-    cwd: root,
-    env,
-    maxBuffer: 1 << 28,
-  });
+  const runs = [];
+  for (let i = 0; i < rounds; i++) {
+    runs.push(
+      measure('perl', [checkpatch, '--no-tree', '--terse', '--no-summary', ...files], {
+        cwd: root,
+        env,
+        maxBuffer: 1 << 28,
+      }),
+    );
+  }
+  perl = { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)) };
 }
 
 // --- range-diff -------------------------------------------------------------------
