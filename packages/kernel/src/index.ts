@@ -1,4 +1,16 @@
 export * from './atomic.js';
+// The device model (drivers/base): buses, devices, drivers, binding, devres.
+export * from './base/amba.js';
+export * from './base/bus.js';
+export * from './base/core.js';
+export * from './base/dd.js';
+export * from './base/device.js';
+export * from './base/devres.js';
+export * from './base/driver.js';
+export * from './base/init.js';
+export * from './base/platform.js';
+export * from './base/resource.js';
+export * from './base/virtio.js';
 export * from './err-ptr.js';
 export * from './errno.js';
 export * from './locking/completion.js';
