@@ -28,7 +28,7 @@
  */
 
 import { ENOENT, ENOMEM } from '../errno.js';
-import { __GFP_ZERO, type gfp_t } from '../mm/gfp.js';
+import { __GFP_ZERO, GFP_KERNEL, type gfp_t } from '../mm/gfp.js';
 import { kfree, kmalloc, ZERO_SIZE_PTR } from '../mm/kmalloc.js';
 import { kmemleak_not_leak } from '../mm/kmemleak.js';
 import { WARN_ON } from '../panic.js';
@@ -257,7 +257,12 @@ function devm_action_match(_dev: device, res: number, wanted: unknown): boolean 
  * returns 0, or -ENOMEM without registering it.
  */
 export function devm_add_action<T>(dev: device, action: (data: T) => void, data: T): number {
-  const node = alloc_dr(devm_action_release, ACTION_DEVRES_SIZE, 0, action.name || 'devm_action');
+  const node = alloc_dr(
+    devm_action_release,
+    ACTION_DEVRES_SIZE,
+    GFP_KERNEL,
+    action.name || 'devm_action',
+  );
   if (!node) return -ENOMEM;
   node.action = action as (data: unknown) => void;
   node.action_data = data;
