@@ -1,6 +1,7 @@
 export * from './atomic.js';
 // The device model (drivers/base): buses, devices, drivers, binding, devres.
 export * from './base/amba.js';
+export * from './base/bind.js';
 export * from './base/bus.js';
 export * from './base/core.js';
 export * from './base/dd.js';
