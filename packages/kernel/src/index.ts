@@ -14,6 +14,22 @@ export * from './base/resource.js';
 export * from './base/virtio.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+// k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
+export * from './io/accessors.js';
+export {
+  io_init,
+  ioremap,
+  ioremap_np,
+  ioremap_uc,
+  ioremap_wc,
+  iounmap,
+  type mmio_ops,
+  type mmio_size,
+  sim_mmio_name,
+  sim_mmio_register,
+  sim_mmio_unregister,
+} from './io/mmio.js';
+export * from './io/resource.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
