@@ -14,6 +14,13 @@ export * from './base/resource.js';
 export * from './base/virtio.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+// k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
+export * from './fs/sysfs/access.js';
+export * from './fs/sysfs/dir.js';
+export * from './fs/sysfs/file.js';
+export * from './fs/sysfs/group.js';
+export * from './fs/sysfs/kernfs.js';
+export * from './fs/sysfs/symlink.js';
 // k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
 export * from './io/accessors.js';
 export {
@@ -30,6 +37,10 @@ export {
   sim_mmio_unregister,
 } from './io/mmio.js';
 export * from './io/resource.js';
+export * from './lib/kobject.js';
+export * from './lib/kobject_roots.js';
+export * from './lib/kobject_uevent.js';
+export * from './lib/kref.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { resource } from '../io/resource.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg_clear } from '../printk.js';
@@ -24,7 +25,6 @@ import { devices_deferred_show, wait_for_device_probe } from './dd.js';
 import { dev_name } from './device.js';
 import { driver_init } from './init.js';
 import { platform_device_register_simple, platform_driver_register } from './platform.js';
-import type { resource } from './resource.js';
 
 const PL061_ID = { id: 0x00041061, mask: 0x000fffff };
 const PL011_ID = { id: 0x00041011, mask: 0x000fffff };

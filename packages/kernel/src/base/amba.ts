@@ -36,8 +36,10 @@
  */
 
 import { ENODEV, EPROBE_DEFER } from '../errno.js';
+import { type resource, resource_size } from '../io/resource.js';
+import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { pr_debug } from '../printk.js';
-import { add_uevent_var, type bus_type, type kobj_uevent_env } from './bus.js';
+import type { bus_type } from './bus.js';
 import { device_add, device_unregister } from './core.js';
 import {
   dev_get_drvdata,
@@ -51,7 +53,7 @@ import {
 } from './device.js';
 import { type device_driver, driver_register, driver_unregister } from './driver.js';
 import { platform_bus } from './platform.js';
-import { DEFINE_RES_MEM, type resource, resource_size } from './resource.js';
+import { DEFINE_RES_MEM } from './resource.js';
 
 /** The component ID of a PrimeCell (`AMBA_CID`). */
 export const AMBA_CID = 0xb105f00d;

@@ -10,31 +10,11 @@
  * @module
  */
 
-import { EEXIST, EINVAL, ENOMEM } from '../errno.js';
+import { EEXIST, EINVAL } from '../errno.js';
+import type { kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { pr_debug, pr_err } from '../printk.js';
-import { sprintf } from '../vsprintf.js';
 import { dev_name, type device, get_device, type maybe_async, put_device } from './device.js';
 import type { device_driver } from './driver.js';
-
-/**
- * The environment of a uevent (`struct kobj_uevent_env`): `KEY=value` strings, what
- * udev receives and what reading a device's `uevent` file prints.
- */
-export interface kobj_uevent_env {
-  readonly envp: string[];
-}
-
-/** `UEVENT_NUM_ENVP`: the most variables one uevent carries. */
-export const UEVENT_NUM_ENVP = 64;
-
-/** Appends `KEY=value` made from a printf format (`add_uevent_var()`); -ENOMEM when full. */
-export function add_uevent_var(env: kobj_uevent_env, fmt: string, ...args: unknown[]): number {
-  if (env.envp.length >= UEVENT_NUM_ENVP) {
-    return -ENOMEM;
-  }
-  env.envp.push(sprintf(fmt, ...args));
-  return 0;
-}
 
 /** A bus type (`struct bus_type`). */
 export interface bus_type {

@@ -11,10 +11,11 @@
  */
 
 import { EEXIST, EINVAL } from '../errno.js';
+import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { dump_stack } from '../panic.js';
 import { pr_debug, pr_err } from '../printk.js';
 import { stack_capture } from '../stacktrace.js';
-import { add_uevent_var, bus_add_device, bus_unlink_device, type kobj_uevent_env } from './bus.js';
+import { bus_add_device, bus_unlink_device } from './bus.js';
 import { bus_probe_device, device_release_driver, driver_deferred_probe_del } from './dd.js';
 import {
   dev_name,
@@ -144,7 +145,7 @@ export async function device_unregister(dev: device): Promise<void> {
  * `uevent` file prints them one per line.
  */
 export function dev_uevent(dev: device): string[] {
-  const env: kobj_uevent_env = { envp: [] };
+  const env: kobj_uevent_env = { envp: [], buflen: 0 };
   if (dev.devt) {
     add_uevent_var(env, 'MAJOR=%u', dev.devt >>> 20);
     add_uevent_var(env, 'MINOR=%u', dev.devt & 0xfffff);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EBUSY, ENXIO, EPROBE_DEFER } from '../errno.js';
+import { IORESOURCE_MEM } from '../io/resource.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear, dmesg_records } from '../printk.js';
@@ -27,7 +28,7 @@ import {
   platform_get_resource_byname,
   platform_irq_count,
 } from './platform.js';
-import { DEFINE_RES_IRQ, DEFINE_RES_MEM, IORESOURCE_IRQ, IORESOURCE_MEM } from './resource.js';
+import { DEFINE_RES_IRQ, DEFINE_RES_MEM, IORESOURCE_IRQ } from './resource.js';
 
 beforeEach(async () => {
   await sim_run_until_idle();

@@ -32,9 +32,11 @@
  */
 
 import { EBUSY, EINVAL, ENXIO, EPROBE_DEFER } from '../errno.js';
+import { IORESOURCE_MEM, type resource } from '../io/resource.js';
+import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { WARN } from '../panic.js';
 import { dev_err, dev_warn, pr_debug } from '../printk.js';
-import { add_uevent_var, type bus_type, type kobj_uevent_env } from './bus.js';
+import type { bus_type } from './bus.js';
 import { device_add, device_del } from './core.js';
 import { dev_err_probe } from './dd.js';
 import {
@@ -51,8 +53,6 @@ import { type device_driver, driver_register, driver_unregister } from './driver
 import {
   IORESOURCE_IO,
   IORESOURCE_IRQ,
-  IORESOURCE_MEM,
-  type resource,
   resource_overlaps,
   resource_string,
   resource_type,
@@ -282,8 +282,8 @@ export async function platform_device_add(pdev: platform_device): Promise<number
   let i = 0;
   let ret = 0;
   for (; i < pdev.resource.length; i++) {
+    if (!pdev.resource[i]!.name) pdev.resource[i] = { ...pdev.resource[i]!, name: dev_name(dev) };
     const r = pdev.resource[i]!;
-    if (r.name === undefined) r.name = dev_name(dev);
     const type = resource_type(r);
     if (type !== IORESOURCE_MEM && type !== IORESOURCE_IO) continue;
     ret = insert_resource(r);

@@ -1,43 +1,31 @@
 /**
  * Hardware resources of a device (`struct resource`, include/linux/ioport.h): an MMIO
- * window or an interrupt number, as a board file or a device tree gives them.
+ * window or an interrupt number, as a board file or a device tree gives them. The
+ * type and `request_mem_region()` claims live in `io/resource.ts`; this adds the
+ * other kinds and the helpers board code and drivers use.
  *
  * @module
  */
 
+import { IORESOURCE_MEM, type resource } from '../io/resource.js';
+
 /** The kind of a resource: port I/O, MMIO, registers, interrupt, DMA channel, bus numbers. */
 export const IORESOURCE_IO = 0x00000100;
-export const IORESOURCE_MEM = 0x00000200;
 export const IORESOURCE_REG = 0x00000300;
 export const IORESOURCE_IRQ = 0x00000400;
 export const IORESOURCE_DMA = 0x00000800;
 export const IORESOURCE_BUS = 0x00001000;
 /** The bits that say which kind a resource is (`IORESOURCE_TYPE_BITS`). */
 export const IORESOURCE_TYPE_BITS = 0x00001f00;
-/** Something else already claimed the range (`IORESOURCE_BUSY`). */
-export const IORESOURCE_BUSY = 0x80000000;
 
-/** A range of addresses or interrupt numbers, both ends inclusive (`struct resource`). */
-export interface resource {
-  start: number;
-  end: number;
-  name?: string;
-  flags: number;
-}
-
-/** `DEFINE_RES_MEM(start, size)`. */
-export function DEFINE_RES_MEM(start: number, size: number, name?: string): resource {
-  return { start, end: start + size - 1, flags: IORESOURCE_MEM, ...(name ? { name } : {}) };
+/** `DEFINE_RES_MEM(start, size)`; an empty name is C's NULL, filled in when the device is added. */
+export function DEFINE_RES_MEM(start: number, size: number, name = ''): resource {
+  return { start, end: start + size - 1, name, flags: IORESOURCE_MEM };
 }
 
 /** `DEFINE_RES_IRQ(irq)`. */
-export function DEFINE_RES_IRQ(irq: number, name?: string): resource {
-  return { start: irq, end: irq, flags: IORESOURCE_IRQ, ...(name ? { name } : {}) };
-}
-
-/** `resource_size()`: `end - start + 1`. */
-export function resource_size(res: resource): number {
-  return res.end - res.start + 1;
+export function DEFINE_RES_IRQ(irq: number, name = ''): resource {
+  return { start: irq, end: irq, name, flags: IORESOURCE_IRQ };
 }
 
 /** `resource_type()`: the `IORESOURCE_TYPE_BITS` of its flags. */

@@ -27,7 +27,8 @@
  * @module
  */
 
-import { add_uevent_var, type bus_type, type kobj_uevent_env } from './bus.js';
+import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
+import type { bus_type } from './bus.js';
 import { device_add, device_unregister } from './core.js';
 import { dev_set_name, device, device_initialize, type maybe_async } from './device.js';
 import { type device_driver, driver_register, driver_unregister } from './driver.js';
