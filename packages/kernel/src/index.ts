@@ -8,6 +8,7 @@ export * from './base/dd.js';
 export * from './base/device.js';
 export * from './base/devres.js';
 export * from './base/driver.js';
+export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
 export * from './base/resource.js';

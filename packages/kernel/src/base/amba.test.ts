@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { resource } from '../io/resource.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { io_init, sim_mmio_register, sim_mmio_unregister } from '../io/mmio.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg_clear } from '../printk.js';
@@ -18,7 +18,6 @@ import {
   amba_manf,
   amba_part,
   amba_rev,
-  amba_set_id_reader,
 } from './amba.js';
 import { dev_uevent, device_sysfs_path } from './core.js';
 import { devices_deferred_show, wait_for_device_probe } from './dd.js';
@@ -29,19 +28,17 @@ import { platform_device_register_simple, platform_driver_register } from './pla
 const PL061_ID = { id: 0x00041061, mask: 0x000fffff };
 const PL011_ID = { id: 0x00041011, mask: 0x000fffff };
 
-/** ID registers of PrimeCells by window base: one byte per 32-bit register. */
-const id_registers = new Map<number, number[]>();
-
-function primecell(base: number, periphid: number, cid = AMBA_CID): void {
-  const bytes = (v: number) => [0, 1, 2, 3].map((i) => (v >>> (i * 8)) & 0xff);
-  id_registers.set(base, [...bytes(periphid), ...bytes(cid)]);
-}
-
-function read_id(res: resource, offset: number): number | undefined {
-  const regs = id_registers.get(res.start);
-  if (!regs) return undefined;
-  const size = res.end - res.start + 1;
-  return regs[(offset - (size - 0x20)) / 4];
+/** A PrimeCell model: its ID registers, one byte per 32-bit register, at the end of its window. */
+function primecell(base: number, periphid: number, cid = AMBA_CID, size = 0x1000): void {
+  const ids = [periphid, cid];
+  sim_mmio_register(base, size, 'primecell', {
+    read: (offset) => {
+      const reg = (offset - (size - 0x20)) / 4;
+      if (reg < 0 || reg >= 8) return 0;
+      return (ids[reg >> 2]! >>> ((reg & 3) * 8)) & 0xff;
+    },
+    write: () => {},
+  });
 }
 
 function recording_driver(
@@ -65,10 +62,8 @@ beforeEach(async () => {
   driver_init();
   panic_reset();
   dmesg_clear();
-  id_registers.clear();
+  io_init();
 });
-
-afterEach(() => amba_set_id_reader(null));
 
 describe('amba ids', () => {
   it('an entry matches when (periphid & mask) === id: every revision of a part', () => {
@@ -110,7 +105,6 @@ describe('amba ids', () => {
   });
 
   it('without a given periphid the PrimeCell ID registers at the end of the window are read', async () => {
-    amba_set_id_reader(read_id);
     primecell(0x9030000, 0x00241061);
     const bound: string[] = [];
     await amba_driver_register(recording_driver('pl061_gpio', [PL061_ID], bound));
@@ -122,7 +116,6 @@ describe('amba ids', () => {
   });
 
   it('a window that does not read as a PrimeCell yet defers matching until it does', async () => {
-    amba_set_id_reader(read_id);
     primecell(0x9030000, 0x00041061, 0x12345678);
     const bound: string[] = [];
     await amba_driver_register(recording_driver('pl061_gpio', [PL061_ID], bound));
@@ -132,11 +125,20 @@ describe('amba ids', () => {
     expect(bound).toEqual([]);
     expect(devices_deferred_show()).toBe('9030000.pl061\t\n');
     // Its clock comes up: any later binding retries it.
+    sim_mmio_unregister(0x9030000);
     primecell(0x9030000, 0x00041061);
     await platform_driver_register({ driver: { name: 'clk' }, probe: () => 0 });
     await platform_device_register_simple('clk', 0);
     await wait_for_device_probe();
     expect(bound).toEqual(['pl061_gpio<-9030000.pl061 (41061)']);
+  });
+
+  it('a window where no device answers reads all ones: no PrimeCell, the device waits', async () => {
+    const gpio = amba_device_alloc('9030000.pl061', 0x9030000, 0x1000);
+    expect(await amba_device_add(gpio)).toBe(0);
+    expect(gpio.periphid).toBe(0);
+    await amba_driver_register(recording_driver('pl061_gpio', [PL061_ID], []));
+    expect(devices_deferred_show()).toBe('9030000.pl061\t\n');
   });
 
   it('driver_override picks the driver whatever the id table says', async () => {

@@ -7,7 +7,7 @@
  * `(periphid & mask) === id`, so one entry covers every revision of a part.
  *
  * The periphid is given when the device is created, or read from the ID registers
- * through `amba_set_id_reader()` (the MMIO layer's `ioremap`/`readl`).
+ * with `ioremap()` and `readl()` — from the device model registered at that window.
  *
  * @example
  * ```ts
@@ -35,13 +35,17 @@
  * @module
  */
 
-import { ENODEV, EPROBE_DEFER } from '../errno.js';
+import { ENODEV, ENOMEM, EPROBE_DEFER } from '../errno.js';
+import type { attribute_group } from '../fs/sysfs/group.js';
+import { ioremap, iounmap } from '../io/mmio.js';
 import { type resource, resource_size } from '../io/resource.js';
 import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
+import { readl } from '../mm/access.js';
 import { pr_debug } from '../printk.js';
 import type { bus_type } from './bus.js';
 import { device_add, device_unregister } from './core.js';
 import {
+  DEVICE_ATTR_RO,
   dev_get_drvdata,
   dev_name,
   dev_set_drvdata,
@@ -52,6 +56,7 @@ import {
   put_device,
 } from './device.js';
 import { type device_driver, driver_register, driver_unregister } from './driver.js';
+import { driver_override_attr } from './driver_override.js';
 import { platform_bus } from './platform.js';
 import { DEFINE_RES_MEM } from './resource.js';
 
@@ -144,37 +149,20 @@ export function amba_lookup(table: readonly amba_id[], adev: amba_device): amba_
 }
 
 /**
- * Reads the 32-bit register at `offset` of an MMIO window, or returns undefined when
- * the window cannot be mapped. The MMIO layer provides it.
- */
-export type amba_id_reader = (res: resource, offset: number) => number | undefined;
-
-let id_reader: amba_id_reader | null = null;
-
-/**
- * Tells the bus how to read a device's ID registers (`ioremap` + `readl` of the
- * window). Until one is set, a device must be given its periphid.
- */
-export function amba_set_id_reader(reader: amba_id_reader | null): void {
-  id_reader = reader;
-}
-
-/**
  * Reads the periphid and cid from the last 32 bytes of the window, one byte from each
- * 32-bit register (`amba_read_periphid()`); 0, or -ENODEV when there is no PrimeCell.
+ * 32-bit register (`amba_read_periphid()`): 0, -ENOMEM when the window cannot be
+ * mapped, -ENODEV when it does not answer as a PrimeCell (nothing there reads all
+ * ones).
  */
 export function amba_read_periphid(adev: amba_device): number {
-  if (!id_reader) return -ENODEV;
   const size = resource_size(adev.res);
+  const base = ioremap(adev.res.start, size);
+  if (!base) return -ENOMEM;
   let pid = 0;
   let cid = 0;
-  for (let i = 0; i < 4; i++) {
-    const p = id_reader(adev.res, size - 0x20 + 4 * i);
-    const c = id_reader(adev.res, size - 0x10 + 4 * i);
-    if (p === undefined || c === undefined) return -ENODEV;
-    pid |= (p & 0xff) << (i * 8);
-    cid |= (c & 0xff) << (i * 8);
-  }
+  for (let i = 0; i < 4; i++) pid |= (readl(base + size - 0x20 + 4 * i) & 0xff) << (i * 8);
+  for (let i = 0; i < 4; i++) cid |= (readl(base + size - 0x10 + 4 * i) & 0xff) << (i * 8);
+  iounmap(base);
   pid >>>= 0;
   cid >>>= 0;
   if (cid === AMBA_CID || cid === CORESIGHT_CID) {
@@ -218,8 +206,26 @@ function amba_shutdown(dev: device): void {
   if (dev.driver) to_amba_driver(dev.driver).shutdown?.(to_amba_device(dev));
 }
 
+const hex64 = (n: number) => n.toString(16).padStart(16, '0');
+
+/** The files of every AMBA device (`amba_dev_groups`): `id`, `resource`, `driver_override`. */
+const amba_dev_group: attribute_group = {
+  attrs: [
+    DEVICE_ATTR_RO(
+      'id',
+      (dev) => `${to_amba_device(dev).periphid.toString(16).padStart(8, '0')}\n`,
+    ),
+    DEVICE_ATTR_RO('resource', (dev) => {
+      const res = to_amba_device(dev).res;
+      return `${hex64(res.start)}\t${hex64(res.end)}\t${hex64(res.flags)}\n`;
+    }),
+    driver_override_attr(to_amba_device),
+  ],
+};
+
 /** The AMBA bus (`amba_bustype`). */
 export const amba_bustype: bus_type = {
+  dev_groups: [amba_dev_group],
   name: 'amba',
   match: amba_match,
   uevent: amba_uevent,

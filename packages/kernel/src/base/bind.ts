@@ -7,7 +7,8 @@
  * - `/sys/bus/<bus>/drivers_autoprobe` turns automatic binding off and on.
  *
  * Each function is what writing the file does: it returns the number of bytes
- * consumed, or the negative errno `write(2)` fails with.
+ * consumed, or the negative errno `write(2)` fails with. The attributes below are
+ * those files; the bus and driver directories get them when registered.
  *
  * @example
  * ```ts
@@ -26,10 +27,14 @@
  */
 
 import { EINVAL, ENODEV } from '../errno.js';
+import type { kobject } from '../lib/kobject.js';
+import { kobject_uevent_env } from '../lib/kobject_uevent.js';
 import {
+  type bus_attribute,
   bus_find_device_by_name,
   bus_get_drivers_autoprobe,
   bus_set_drivers_autoprobe,
+  bus_to_subsys,
   type bus_type,
 } from './bus.js';
 import {
@@ -39,7 +44,7 @@ import {
   driver_match_device,
 } from './dd.js';
 import { put_device } from './device.js';
-import type { device_driver } from './driver.js';
+import { type device_driver, type driver_attribute, driver_to_private } from './driver.js';
 
 /**
  * Writing a device name to a driver's `bind` (`bind_store()`): binds it if it is on
@@ -98,3 +103,63 @@ export function drivers_autoprobe_store(bus: bus_type, buf: string): number {
   bus_set_drivers_autoprobe(bus, !buf.startsWith('0'));
   return buf.length;
 }
+
+const kobject_actions = ['add', 'remove', 'change', 'move', 'online', 'offline', 'bind', 'unbind'];
+
+/**
+ * Sends the uevent named by what was written to a `uevent` file, with `SYNTH_UUID=0`
+ * (`kobject_synth_uevent()`, what `udevadm trigger` relies on); -EINVAL for an unknown
+ * action.
+ */
+export function kobject_synth_uevent(kobj: kobject, buf: string): number {
+  const action = kobject_actions.indexOf(buf.trim().split(/\s+/)[0] ?? '');
+  if (action < 0) return -EINVAL;
+  return kobject_uevent_env(kobj, action, ['SYNTH_UUID=0']);
+}
+
+/** `/sys/bus/<bus>/uevent` (write-only). */
+export const bus_attr_uevent: bus_attribute = {
+  name: 'uevent',
+  mode: 0o200,
+  store: (bus, buf) => {
+    const sp = bus_to_subsys(bus);
+    const rc = sp ? kobject_synth_uevent(sp.subsys.kobj, buf) : -EINVAL;
+    return rc || buf.length;
+  },
+};
+
+/** `/sys/bus/<bus>/drivers_probe` (write-only). */
+export const bus_attr_drivers_probe: bus_attribute = {
+  name: 'drivers_probe',
+  mode: 0o200,
+  store: drivers_probe_store,
+};
+
+/** `/sys/bus/<bus>/drivers_autoprobe`. */
+export const bus_attr_drivers_autoprobe: bus_attribute = {
+  name: 'drivers_autoprobe',
+  mode: 0o644,
+  show: drivers_autoprobe_show,
+  store: drivers_autoprobe_store,
+};
+
+/** `/sys/bus/<bus>/drivers/<drv>/bind` (write-only). */
+export const driver_attr_bind: driver_attribute = { name: 'bind', mode: 0o200, store: bind_store };
+
+/** `/sys/bus/<bus>/drivers/<drv>/unbind` (write-only). */
+export const driver_attr_unbind: driver_attribute = {
+  name: 'unbind',
+  mode: 0o200,
+  store: unbind_store,
+};
+
+/** `/sys/bus/<bus>/drivers/<drv>/uevent` (write-only). */
+export const driver_attr_uevent: driver_attribute = {
+  name: 'uevent',
+  mode: 0o200,
+  store: (drv, buf) => {
+    const priv = driver_to_private(drv);
+    const rc = priv ? kobject_synth_uevent(priv.kobj, buf) : -EINVAL;
+    return rc || buf.length;
+  },
+};

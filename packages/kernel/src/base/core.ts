@@ -10,25 +10,38 @@
  * @module
  */
 
-import { EEXIST, EINVAL } from '../errno.js';
-import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
-import { dump_stack } from '../panic.js';
-import { pr_debug, pr_err } from '../printk.js';
-import { stack_capture } from '../stacktrace.js';
-import { bus_add_device, bus_unlink_device } from './bus.js';
+import { EINVAL } from '../errno.js';
+import { kobject_add, kobject_del } from '../lib/kobject.js';
+import { devices_kset } from '../lib/kobject_roots.js';
+import {
+  add_uevent_var,
+  KOBJ_ADD,
+  KOBJ_REMOVE,
+  type kobj_uevent_env,
+  kobject_uevent,
+  type kset_uevent_ops,
+} from '../lib/kobject_uevent.js';
+import { dev_err, pr_debug } from '../printk.js';
+import { kobject_synth_uevent } from './bind.js';
+import { bus_add_device, bus_remove_device } from './bus.js';
 import { bus_probe_device, device_release_driver, driver_deferred_probe_del } from './dd.js';
 import {
+  DEVICE_ATTR_RW,
   dev_name,
   dev_set_name,
   type device,
+  device_create_file,
   device_initialize,
   device_lock,
+  device_remove_file,
   device_unlock,
   get_device,
+  kobj_is_device,
+  kobj_to_dev,
   put_device,
 } from './device.js';
 
-/** Registered devices without a parent: the top of `/sys/devices`. */
+/** Registered devices without a parent, in the order they were added. */
 let roots: device[] = [];
 
 /** Forgets every registered device; part of `driver_init()`. */
@@ -36,74 +49,132 @@ export function devices_reset(): void {
   roots = [];
 }
 
-/**
- * Adds a bus-less device at the top of `/sys/devices` without probing: the boot-time
- * roots such as `platform`, which `driver_init()` registers before any bus exists.
- */
-export function device_add_root(dev: device): void {
-  dev.p.registered = true;
-  roots.push(dev);
-}
-
 /** The registered children of `parent` (null: the top of `/sys/devices`), in the order they were added. */
 export function device_children(parent: device | null): device[] {
   return [...(parent ? parent.p.children : roots)];
 }
 
-/** The device's directory (`/sys/devices/platform/9030000.pl061`), from its ancestors' names. */
+/** The device's directory while it is registered (`/sys/devices/platform/9030000.pl061`). */
 export function device_sysfs_path(dev: device): string {
   const names: string[] = [];
   for (let d: device | null = dev; d; d = d.parent) names.unshift(dev_name(d));
   return `/sys/devices/${names.join('/')}`;
 }
 
-/** Prints the kernel's complaint about a name already taken in a directory (`sysfs_warn_dup()`). */
-function sysfs_warn_dup(path: string, name: string): void {
-  pr_err("sysfs: cannot create duplicate filename '%s'\n", path);
-  dump_stack(stack_capture(sysfs_warn_dup));
-  pr_err(
-    "kobject: kobject_add_internal failed for %s with -EEXIST, don't try to register things with the same name in the same directory.\n",
-    name,
-  );
+/**
+ * `/sys/devices/.../uevent`: reading shows the device's variables; writing an action
+ * (`add`, `change` ...) sends that event again with `SYNTH_UUID=0`, as udev's
+ * `trigger` does (`uevent_show()`/`uevent_store()`).
+ */
+const dev_attr_uevent = DEVICE_ATTR_RW(
+  'uevent',
+  (dev) =>
+    dev_uevent(dev)
+      .map((v) => `${v}\n`)
+      .join(''),
+  (dev, _attr, buf) => {
+    const rc = kobject_synth_uevent(dev.kobj, buf);
+    if (rc) {
+      dev_err(dev, 'uevent: failed to send synthetic uevent: %d\n', rc);
+      return rc;
+    }
+    return buf.length;
+  },
+);
+
+function dev_uevent_env(dev: device, env: kobj_uevent_env): number {
+  if (dev.devt) {
+    add_uevent_var(env, 'MAJOR=%u', dev.devt >>> 20);
+    add_uevent_var(env, 'MINOR=%u', dev.devt & 0xfffff);
+    add_uevent_var(env, 'DEVNAME=%s', dev_name(dev).replaceAll('!', '/'));
+  }
+  if (dev.driver) add_uevent_var(env, 'DRIVER=%s', dev.driver.name);
+  if (dev.bus?.uevent) {
+    const ret = dev.bus.uevent(dev, env);
+    if (ret) {
+      pr_debug("device: '%s': %s: bus uevent() returned %d\n", dev_name(dev), 'dev_uevent', ret);
+    }
+  }
+  return 0;
 }
 
 /**
- * Registers an initialised device (`device_add()`): names it (from `init_name`, or
- * `bus.dev_name` and `id`), links it under its parent and on its bus, and probes the
- * bus's drivers for it. Returns 0 or a negative errno; on error the caller still owns
- * its reference and drops it with `put_device()`.
+ * The device's uevent variables (`dev_uevent()`): `MAJOR`/`MINOR`/`DEVNAME` for a
+ * device node, `DRIVER` when bound, then the bus's (`MODALIAS=platform:foo`). Reading
+ * the device's `uevent` file prints them one per line.
  */
-export async function device_add(dev: device): Promise<number> {
-  get_device(dev);
+export function dev_uevent(dev: device): string[] {
+  const env: kobj_uevent_env = { envp: [], buflen: 0 };
+  dev_uevent_env(dev, env);
+  return env.envp;
+}
+
+/**
+ * The uevent hooks of `/sys/devices` (`device_uevent_ops`): only devices on a bus send
+ * events, with the bus as `SUBSYSTEM`.
+ */
+export const device_uevent_ops: kset_uevent_ops = {
+  filter: (kobj) => kobj_is_device(kobj) && kobj_to_dev(kobj).bus !== null,
+  name: (kobj) => kobj_to_dev(kobj).bus?.name ?? null,
+  uevent: (kobj, env) => dev_uevent_env(kobj_to_dev(kobj), env),
+};
+
+/**
+ * The part of `device_add()` that cannot sleep: name, sysfs directory, bus links and
+ * the `add` uevent. Returns 0 or a negative errno, with every step undone.
+ */
+function device_add_sysfs(dev: device): number {
   if (dev.init_name) {
     dev_set_name(dev, '%s', dev.init_name);
     dev.init_name = undefined;
   }
   if (!dev_name(dev) && dev.bus?.dev_name) dev_set_name(dev, '%s%u', dev.bus.dev_name, dev.id);
-  if (!dev_name(dev)) {
-    put_device(dev);
-    return -EINVAL;
-  }
+  if (!dev_name(dev)) return -EINVAL;
   pr_debug("device: '%s': %s\n", dev_name(dev), 'device_add');
   const parent = get_device(dev.parent);
-  const siblings = parent ? parent.p.children : roots;
-  if (siblings.some((s) => dev_name(s) === dev_name(dev))) {
-    sysfs_warn_dup(device_sysfs_path(dev).slice('/sys'.length), dev_name(dev));
+  dev.kobj.kset = devices_kset;
+  let error = kobject_add(dev.kobj, parent ? parent.kobj : null, '%s', dev_name(dev));
+  if (error) {
     put_device(parent);
-    put_device(dev);
-    return -EEXIST;
+    return error;
   }
-  const err = bus_add_device(dev);
-  if (err) {
+  error = device_create_file(dev, dev_attr_uevent);
+  if (!error) {
+    error = bus_add_device(dev);
+    if (error) device_remove_file(dev, dev_attr_uevent);
+  }
+  if (error) {
+    kobject_uevent(dev.kobj, KOBJ_REMOVE);
+    kobject_del(dev.kobj);
     put_device(parent);
-    put_device(dev);
-    return err;
+    return error;
   }
-  dev.p.registered = true;
-  siblings.push(dev);
-  await bus_probe_device(dev);
-  put_device(dev);
+  kobject_uevent(dev.kobj, KOBJ_ADD);
+  (parent ? parent.p.children : roots).push(dev);
   return 0;
+}
+
+/**
+ * Adds a bus-less device without probing (a `device_register()` that cannot sleep):
+ * the boot-time roots such as `/sys/devices/platform`, registered by `driver_init()`.
+ */
+export function device_add_root(dev: device): number {
+  return device_add_sysfs(dev);
+}
+
+/**
+ * Registers an initialised device (`device_add()`): names it (from `init_name`, or
+ * `bus.dev_name` and `id`), creates its directory under its parent's, links it into its
+ * bus, sends the `add` uevent and probes the bus's drivers for it. Returns 0 or a
+ * negative errno (a name taken in the directory is -EEXIST with sysfs's warning); on
+ * error the caller still owns its reference and drops it with `put_device()`.
+ */
+export async function device_add(dev: device): Promise<number> {
+  get_device(dev);
+  const error = device_add_sysfs(dev);
+  if (!error) await bus_probe_device(dev);
+  put_device(dev);
+  return error;
 }
 
 /** Initialises and adds a device (`device_register()`). */
@@ -114,8 +185,9 @@ export function device_register(dev: device): Promise<number> {
 
 /**
  * Deletes a device (`device_del()`): no driver can bind to it any more, its driver is
- * unbound, it leaves its bus and `/sys/devices`. The reference `device_add()` took on
- * the parent is dropped; the caller's own reference is not.
+ * unbound, it leaves its bus, the `remove` uevent goes out and its directory goes. The
+ * reference `device_add()` took on the parent is dropped; the caller's own reference
+ * is not.
  */
 export async function device_del(dev: device): Promise<void> {
   await device_lock(dev);
@@ -125,10 +197,12 @@ export async function device_del(dev: device): Promise<void> {
   const siblings = parent ? parent.p.children : roots;
   const i = siblings.indexOf(dev);
   if (i >= 0) siblings.splice(i, 1);
-  bus_unlink_device(dev);
+  device_remove_file(dev, dev_attr_uevent);
+  bus_remove_device(dev);
   await device_release_driver(dev);
   driver_deferred_probe_del(dev);
-  dev.p.registered = false;
+  kobject_uevent(dev.kobj, KOBJ_REMOVE);
+  kobject_del(dev.kobj);
   put_device(parent);
 }
 
@@ -137,24 +211,4 @@ export async function device_unregister(dev: device): Promise<void> {
   pr_debug("device: '%s': %s\n", dev_name(dev), 'device_unregister');
   await device_del(dev);
   put_device(dev);
-}
-
-/**
- * The device's uevent variables (`dev_uevent()`): `MAJOR`/`MINOR` for a device node,
- * `DRIVER` when bound, then the bus's (`MODALIAS=platform:foo`). Reading the device's
- * `uevent` file prints them one per line.
- */
-export function dev_uevent(dev: device): string[] {
-  const env: kobj_uevent_env = { envp: [], buflen: 0 };
-  if (dev.devt) {
-    add_uevent_var(env, 'MAJOR=%u', dev.devt >>> 20);
-    add_uevent_var(env, 'MINOR=%u', dev.devt & 0xfffff);
-  }
-  if (dev.driver) add_uevent_var(env, 'DRIVER=%s', dev.driver.name);
-  if (dev.bus?.uevent) {
-    const ret = dev.bus.uevent(dev, env);
-    if (ret)
-      pr_debug("device: '%s': %s: bus uevent() returned %d\n", dev_name(dev), 'dev_uevent', ret);
-  }
-  return env.envp;
 }

@@ -434,7 +434,10 @@ describe('device lifetime', () => {
     b.id = 3;
     b.release = () => {};
     expect(await device_add(b)).toBe(-17);
-    expect(texts(3)[0]).toBe("sysfs: cannot create duplicate filename '/devices/num3'");
+    expect(texts(4)[0]).toBe("sysfs: cannot create duplicate filename '/devices/num3'");
+    expect(texts(3)).toContain(
+      "kobject_add_internal failed for num3 with -EEXIST, don't try to register things with the same name in the same directory.",
+    );
     put_device(b);
     expect(device_refcount(b)).toBe(0);
     const nameless = new device();

@@ -21,8 +21,10 @@
  */
 
 import { EAGAIN, EBUSY, ENODEV, ENOMEM, ENXIO, EPROBE_DEFER } from '../errno.js';
+import { sysfs_create_link, sysfs_remove_link } from '../fs/sysfs/symlink.js';
+import { KOBJ_BIND, KOBJ_UNBIND, kobject_uevent } from '../lib/kobject_uevent.js';
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
-import { dev_crit, dev_dbg, dev_err, dev_warn } from '../printk.js';
+import { dev_crit, dev_dbg, dev_err, dev_warn, pr_err } from '../printk.js';
 import {
   flush_work,
   INIT_WORK,
@@ -156,6 +158,27 @@ export function driver_match_device(drv: device_driver, dev: device): number {
   return drv.bus?.match ? drv.bus.match(dev, drv) : 1;
 }
 
+/**
+ * Links the device and its driver in sysfs (`driver_sysfs_add()`):
+ * `/sys/bus/<bus>/drivers/<drv>/<dev>` and the device's `driver` link.
+ */
+function driver_sysfs_add(dev: device): number {
+  const priv = driver_to_private(dev.driver!);
+  if (!priv) return 0;
+  let ret = sysfs_create_link(priv.kobj, dev.kobj, dev_name(dev));
+  if (ret) return ret;
+  ret = sysfs_create_link(dev.kobj, priv.kobj, 'driver');
+  if (ret) sysfs_remove_link(priv.kobj, dev_name(dev));
+  return ret;
+}
+
+function driver_sysfs_remove(dev: device): void {
+  const priv = dev.driver ? driver_to_private(dev.driver) : undefined;
+  if (!priv) return;
+  sysfs_remove_link(priv.kobj, dev_name(dev));
+  sysfs_remove_link(dev.kobj, 'driver');
+}
+
 /** Records a successful binding and retries the deferred devices (`driver_bound()`). */
 function driver_bound(dev: device): void {
   if (device_is_bound(dev)) {
@@ -168,6 +191,7 @@ function driver_bound(dev: device): void {
   driver_to_private(drv)?.devices.push(dev);
   driver_deferred_probe_del(dev);
   driver_deferred_probe_trigger();
+  kobject_uevent(dev.kobj, KOBJ_BIND);
 }
 
 /** What a failed probe or an unbind leaves behind is undone (`device_unbind_cleanup()`). */
@@ -206,8 +230,15 @@ async function really_probe(dev: device, drv: device_driver): Promise<number> {
     return -EBUSY;
   }
   dev.driver = drv;
+  const link_err = driver_sysfs_add(dev);
+  if (link_err) {
+    pr_err('%s: driver_sysfs_add(%s) failed\n', 'really_probe', dev_name(dev));
+    dev.driver = null;
+    return link_err;
+  }
   const ret = await call_driver_probe(dev, drv);
   if (ret) {
+    driver_sysfs_remove(dev);
     device_unbind_cleanup(dev);
     // Positive, so that callers can tell a probe's error from their own.
     return -ret;
@@ -351,14 +382,16 @@ export async function driver_attach(drv: device_driver): Promise<number> {
  * (`device_bind_driver()`), for buses that bind by other means.
  */
 export function device_bind_driver(dev: device): number {
-  driver_bound(dev);
-  return 0;
+  const ret = driver_sysfs_add(dev);
+  if (!ret) driver_bound(dev);
+  return ret;
 }
 
 /** Unbinds with the device lock held (`__device_release_driver()`). */
 async function __device_release_driver(dev: device): Promise<void> {
   const drv = dev.driver;
   if (!drv) return;
+  driver_sysfs_remove(dev);
   if (dev.bus?.remove) await dev.bus.remove(dev);
   else if (drv.remove) await drv.remove(dev);
   const devices = driver_to_private(drv)?.devices;
@@ -366,6 +399,7 @@ async function __device_release_driver(dev: device): Promise<void> {
   if (devices && i >= 0) devices.splice(i, 1);
   dev.p.bound = false;
   device_unbind_cleanup(dev);
+  kobject_uevent(dev.kobj, KOBJ_UNBIND);
 }
 
 /** Unbinds `dev` if `drv` (or, when null, any driver) holds it (`device_release_driver_internal()`). */

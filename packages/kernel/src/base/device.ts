@@ -9,9 +9,12 @@
  * who still holds a reference — an open file of a char device its driver created,
  * for example — until the last reference goes.
  *
- * The counter is a `refcount_t`, so a `get_device()` after the last put reports
- * `refcount_t: addition on 0; use-after-free.` the way the kernel's kobject kref
- * does.
+ * The count is the embedded kobject's kref, a `refcount_t`, so a `get_device()`
+ * after the last put reports `refcount_t: addition on 0; use-after-free.` as in the
+ * kernel. Once added, the kobject is the device's directory in `/sys/devices`.
+ *
+ * Device attributes (`DEVICE_ATTR_RO` ...) are sysfs files of that directory whose
+ * show/store get the device.
  *
  * @example
  * ```ts
@@ -31,17 +34,22 @@
  * @module
  */
 
+import { EIO } from '../errno.js';
+import { type attribute, sysfs_create_file, sysfs_remove_file } from '../fs/sysfs/file.js';
+import {
+  type kobj_type,
+  kobject,
+  kobject_get,
+  kobject_init,
+  kobject_name,
+  kobject_put,
+  kobject_refcount,
+  kobject_set_name,
+} from '../lib/kobject.js';
+import { devices_kset } from '../lib/kobject_roots.js';
 import { lock_class_key } from '../locking/lockdep-types.js';
 import { mutex, mutex_init, mutex_lock, mutex_unlock } from '../locking/mutex.js';
 import { WARN } from '../panic.js';
-import {
-  REFCOUNT_INIT,
-  refcount_dec_and_test,
-  refcount_inc,
-  refcount_read,
-  type refcount_t,
-} from '../refcount.js';
-import { sprintf } from '../vsprintf.js';
 import type { bus_type } from './bus.js';
 import type { devres_node } from './devres.js';
 import type { device_driver } from './driver.js';
@@ -60,8 +68,6 @@ export type maybe_async<T> = T | Promise<T>;
 export class device_private {
   /** `kill_device()` ran: no driver may bind any more (`dead`). */
   dead = false;
-  /** `device_add()` succeeded and `device_del()` has not run (`kobj.state_in_sysfs`). */
-  registered = false;
   /** `driver_bound()` ran and the driver has not been released (`knode_driver` linked). */
   bound = false;
   /** On the deferred probe pending or active list. */
@@ -80,8 +86,8 @@ export class device_private {
 export class device {
   /** A name to use until the first `device_add()` (`init_name`). */
   init_name: string | undefined;
-  /** The kobject name, set by {@link dev_set_name}. */
-  kobj_name = '';
+  /** Its name, reference count and `/sys/devices` directory. */
+  readonly kobj = new kobject();
   parent: device | null = null;
   bus: bus_type | null = null;
   /** The bound driver; set while probing and while bound. */
@@ -106,13 +112,15 @@ export class device {
   can_match = false;
   /** The bus-specific structure that embeds this device (`container_of`). */
   container: unknown = undefined;
-  /** The reference count (the embedded kobject's `kref`). */
-  kref: refcount_t = REFCOUNT_INIT(0);
   /** Serialises probe, remove and unbind (`device_lock`). */
   readonly mutex = new mutex();
   p = new device_private();
   /** The last `put_device()` ran. */
   released = false;
+
+  constructor() {
+    this.kobj.container = this;
+  }
 
   /** `dev_name()`, so that a device is a `dev_printk` target. */
   get name(): string {
@@ -125,15 +133,19 @@ export class device {
   }
 }
 
-/** The device's name (`dev_name()`): its kobject name, or `init_name` before `device_add()`. */
+/** The device's name (`dev_name()`): `init_name` until `device_add()`, then its kobject's. */
 export function dev_name(dev: device): string {
-  return dev.kobj_name || dev.init_name || '';
+  return dev.init_name || kobject_name(dev.kobj);
 }
 
 /** Sets the device's name from a printf format (`dev_set_name()`); returns 0. */
 export function dev_set_name(dev: device, fmt: string, ...args: unknown[]): number {
-  dev.kobj_name = sprintf(fmt, ...args);
-  return 0;
+  return kobject_set_name(dev.kobj, fmt, ...args);
+}
+
+/** The device that embeds `kobj` (`kobj_to_dev()`). */
+export function kobj_to_dev(kobj: kobject): device {
+  return kobj.container as device;
 }
 
 /** The driver's per-device data (`dev_get_drvdata()`). */
@@ -152,7 +164,8 @@ export function dev_set_drvdata(dev: device, data: unknown): void {
  * and after this it must be freed with {@link put_device}, never directly.
  */
 export function device_initialize(dev: device): void {
-  dev.kref = REFCOUNT_INIT(1);
+  dev.kobj.kset = devices_kset;
+  kobject_init(dev.kobj, device_ktype);
   dev.devres_head = [];
   dev.p = new device_private();
   dev.released = false;
@@ -165,7 +178,7 @@ export function device_initialize(dev: device): void {
 
 /** Takes a reference (`get_device()`); returns the device, or null for null. */
 export function get_device<T extends device | null>(dev: T): T {
-  if (dev) refcount_inc(dev.kref);
+  if (dev) kobject_get(dev.kobj);
   return dev;
 }
 
@@ -181,7 +194,8 @@ export function set_device_release_hook(hook: (dev: device) => void): void {
  * The last reference is gone (`device_release()`): free what devres still holds and
  * call the release callback, warning when there is none as the kernel does.
  */
-function device_release(dev: device): void {
+function device_release(kobj: kobject): void {
+  const dev = kobj_to_dev(kobj);
   dev.released = true;
   release_hook(dev);
   if (dev.release) {
@@ -197,17 +211,72 @@ function device_release(dev: device): void {
 
 /** Drops a reference (`put_device()`); the last one releases the device. */
 export function put_device(dev: device | null | undefined): void {
-  if (dev && refcount_dec_and_test(dev.kref)) device_release(dev);
+  if (dev) kobject_put(dev.kobj);
 }
 
 /** The number of references held (`kref_read(&dev->kobj.kref)`). */
 export function device_refcount(dev: device): number {
-  return refcount_read(dev.kref);
+  return kobject_refcount(dev.kobj);
 }
 
-/** `device_is_registered()`: added and not yet deleted. */
+/** `device_is_registered()`: added and not yet deleted (`kobj.state_in_sysfs`). */
 export function device_is_registered(dev: device): boolean {
-  return dev.p.registered;
+  return dev.kobj.state_in_sysfs;
+}
+
+/** A sysfs file of a device (`struct device_attribute`). */
+export interface device_attribute extends attribute {
+  readonly show?: (dev: device, attr: device_attribute) => string | number;
+  /** Returns the bytes consumed or a negative errno; a store that sleeps returns a promise. */
+  readonly store?: (dev: device, attr: device_attribute, buf: string) => number | Promise<number>;
+}
+
+type dev_show = NonNullable<device_attribute['show']>;
+type dev_store = NonNullable<device_attribute['store']>;
+
+/** `DEVICE_ATTR_RO(name)`: mode 0444. */
+export function DEVICE_ATTR_RO(name: string, show: dev_show): device_attribute {
+  return { name, mode: 0o444, show };
+}
+
+/** `DEVICE_ATTR_WO(name)`: mode 0200. */
+export function DEVICE_ATTR_WO(name: string, store: dev_store): device_attribute {
+  return { name, mode: 0o200, store };
+}
+
+/** `DEVICE_ATTR_RW(name)`: mode 0644. */
+export function DEVICE_ATTR_RW(name: string, show: dev_show, store: dev_store): device_attribute {
+  return { name, mode: 0o644, show, store };
+}
+
+/** Creates the attribute's file in the device's directory (`device_create_file()`). */
+export function device_create_file(dev: device, attr: device_attribute): number {
+  return sysfs_create_file(dev.kobj, attr);
+}
+
+/** Removes it (`device_remove_file()`). */
+export function device_remove_file(dev: device, attr: device_attribute): void {
+  sysfs_remove_file(dev.kobj, attr);
+}
+
+/** A device's kobject type: its release and `dev_sysfs_ops` (-EIO without a method). */
+const device_ktype: kobj_type = {
+  release: device_release,
+  sysfs_ops: {
+    show: (kobj, attr) => {
+      const dattr = attr as device_attribute;
+      return dattr.show ? dattr.show(kobj_to_dev(kobj), dattr) : -EIO;
+    },
+    store: (kobj, attr, buf) => {
+      const dattr = attr as device_attribute;
+      return dattr.store ? dattr.store(kobj_to_dev(kobj), dattr, buf) : -EIO;
+    },
+  },
+};
+
+/** Whether `kobj` is a device's (`kobj->ktype == &device_ktype`). */
+export function kobj_is_device(kobj: kobject): boolean {
+  return kobj.ktype === device_ktype;
 }
 
 /** Whether a driver is bound (`device_is_bound()`). */

@@ -32,6 +32,7 @@
  */
 
 import { EBUSY, EINVAL, ENXIO, EPROBE_DEFER } from '../errno.js';
+import type { attribute_group } from '../fs/sysfs/group.js';
 import { IORESOURCE_MEM, type resource } from '../io/resource.js';
 import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { WARN } from '../panic.js';
@@ -40,6 +41,7 @@ import type { bus_type } from './bus.js';
 import { device_add, device_del } from './core.js';
 import { dev_err_probe } from './dd.js';
 import {
+  DEVICE_ATTR_RO,
   dev_get_drvdata,
   dev_name,
   dev_set_drvdata,
@@ -50,6 +52,7 @@ import {
   put_device,
 } from './device.js';
 import { type device_driver, driver_register, driver_unregister } from './driver.js';
+import { driver_override_attr } from './driver_override.js';
 import {
   IORESOURCE_IO,
   IORESOURCE_IRQ,
@@ -171,8 +174,20 @@ function platform_shutdown(dev: device): void {
   drv?.shutdown?.(to_platform_device(dev));
 }
 
+/** The files of every platform device (`platform_dev_groups`). */
+const platform_dev_group: attribute_group = {
+  attrs: [
+    DEVICE_ATTR_RO(
+      'modalias',
+      (dev) => `${PLATFORM_MODULE_PREFIX}${to_platform_device(dev).name}\n`,
+    ),
+    driver_override_attr(to_platform_device),
+  ],
+};
+
 /** The platform bus (`platform_bus_type`). */
 export const platform_bus_type: bus_type = {
+  dev_groups: [platform_dev_group],
   name: 'platform',
   match: platform_match,
   uevent: platform_uevent,
@@ -181,16 +196,20 @@ export const platform_bus_type: bus_type = {
   shutdown: platform_shutdown,
 };
 
-/** The parent of every platform device: `/sys/devices/platform` (`platform_bus`). */
-export const platform_bus = new device();
+/**
+ * The parent of every platform device: `/sys/devices/platform` (`platform_bus`).
+ * `driver_init()` replaces it, so read it when you use it.
+ */
+export let platform_bus = new device();
 
 /** The MMIO and port windows claimed by platform devices (children of `iomem_resource`). */
 let claimed: resource[] = [];
 let next_auto_id = 0;
 const free_auto_ids: number[] = [];
 
-/** Forgets claimed windows and auto ids; part of `driver_init()`. */
+/** A new `platform` root device, forgets claimed windows and auto ids; part of `driver_init()`. */
 export function platform_reset(): void {
+  platform_bus = new device();
   claimed = [];
   next_auto_id = 0;
   free_auto_ids.length = 0;

@@ -27,10 +27,17 @@
  * @module
  */
 
+import type { attribute_group } from '../fs/sysfs/group.js';
 import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import type { bus_type } from './bus.js';
 import { device_add, device_unregister } from './core.js';
-import { dev_set_name, device, device_initialize, type maybe_async } from './device.js';
+import {
+  DEVICE_ATTR_RO,
+  dev_set_name,
+  device,
+  device_initialize,
+  type maybe_async,
+} from './device.js';
 import { type device_driver, driver_register, driver_unregister } from './driver.js';
 
 /** Matches any device or vendor ID (`VIRTIO_DEV_ANY_ID`). */
@@ -109,7 +116,7 @@ function virtio_dev_match(dev: device, drv: device_driver): number {
 
 function virtio_uevent(dev: device, env: kobj_uevent_env): number {
   const vdev = dev_to_virtio(dev);
-  return add_uevent_var(env, 'MODALIAS=virtio:d%08Xv%08X', vdev.id.device, vdev.id.vendor);
+  return add_uevent_var(env, 'MODALIAS=%s', modalias(vdev));
 }
 
 async function virtio_dev_probe(dev: device): Promise<number> {
@@ -122,8 +129,22 @@ async function virtio_dev_remove(dev: device): Promise<void> {
   if (drv.remove) await drv.remove(dev_to_virtio(dev));
 }
 
+const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}\n`;
+const modalias = (v: virtio_device) =>
+  `virtio:d${v.id.device.toString(16).toUpperCase().padStart(8, '0')}v${v.id.vendor.toString(16).toUpperCase().padStart(8, '0')}`;
+
+/** The files of every virtio device (`virtio_dev_groups`) the bus can fill without a transport. */
+const virtio_dev_group: attribute_group = {
+  attrs: [
+    DEVICE_ATTR_RO('device', (dev) => hex4(dev_to_virtio(dev).id.device)),
+    DEVICE_ATTR_RO('vendor', (dev) => hex4(dev_to_virtio(dev).id.vendor)),
+    DEVICE_ATTR_RO('modalias', (dev) => `${modalias(dev_to_virtio(dev))}\n`),
+  ],
+};
+
 /** The virtio bus (`virtio_bus`). */
 export const virtio_bus: bus_type = {
+  dev_groups: [virtio_dev_group],
   name: 'virtio',
   match: virtio_dev_match,
   uevent: virtio_uevent,
