@@ -1,9 +1,20 @@
 export * from './atomic.js';
+// k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
+export * from './drivers/char/boot.js';
+export * from './drivers/char/class_device.js';
+export * from './drivers/char/mem.js';
+export * from './drivers/char/misc.js';
+export * from './drivers/char/random.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+export * from './fs/char_dev.js';
 // fs: the VFS core (k-vfs)
 export * from './fs/cred.js';
 export * from './fs/dcache.js';
+export * from './fs/debugfs/builtin.js';
+export * from './fs/debugfs/file.js';
+export * from './fs/debugfs/inode.js';
+export * from './fs/devtmpfs.js';
 export * from './fs/fcntl.js';
 export * from './fs/fdtable.js';
 export * from './fs/file_pseudo.js';
@@ -20,18 +31,22 @@ export * from './fs/namei_create.js';
 export * from './fs/namespace.js';
 export * from './fs/open.js';
 export * from './fs/pipe.js';
+export * from './fs/proc/array.js';
+export * from './fs/proc/root.js';
 export * from './fs/read_write.js';
 export * from './fs/readdir.js';
 export * from './fs/select.js';
 export * from './fs/stat.js';
 export * from './fs/stat_mode.js';
 export * from './fs/super.js';
-// k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
 export * from './fs/sysfs/access.js';
 export * from './fs/sysfs/dir.js';
 export * from './fs/sysfs/file.js';
 export * from './fs/sysfs/group.js';
 export * from './fs/sysfs/kernfs.js';
+export * from './fs/sysfs/kernfs_vfs.js';
+export * from './fs/sysfs/mount.js';
+export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
 export * from './lib/kobject.js';
