@@ -10,6 +10,7 @@
  * @module
  */
 
+import { class_device_uevent_ops } from '../drivers/char/class_device.js';
 import { EINVAL } from '../errno.js';
 import { kobject_add, kobject_del } from '../lib/kobject.js';
 import { devices_kset } from '../lib/kobject_roots.js';
@@ -110,13 +111,23 @@ export function dev_uevent(dev: device): string[] {
 }
 
 /**
- * The uevent hooks of `/sys/devices` (`device_uevent_ops`): only devices on a bus send
- * events, with the bus as `SUBSYSTEM`.
+ * The uevent hooks of `/sys/devices` (`device_uevent_ops`): devices on a bus send
+ * events with the bus as `SUBSYSTEM`; class devices (`device_create()`) are their
+ * class's business.
  */
 export const device_uevent_ops: kset_uevent_ops = {
-  filter: (kobj) => kobj_is_device(kobj) && kobj_to_dev(kobj).bus !== null,
-  name: (kobj) => kobj_to_dev(kobj).bus?.name ?? null,
-  uevent: (kobj, env) => dev_uevent_env(kobj_to_dev(kobj), env),
+  filter: (kobj) =>
+    kobj_is_device(kobj)
+      ? kobj_to_dev(kobj).bus !== null
+      : Boolean(class_device_uevent_ops.filter?.(kobj)),
+  name: (kobj) =>
+    kobj_is_device(kobj)
+      ? (kobj_to_dev(kobj).bus?.name ?? null)
+      : (class_device_uevent_ops.name?.(kobj) ?? null),
+  uevent: (kobj, env) =>
+    kobj_is_device(kobj)
+      ? dev_uevent_env(kobj_to_dev(kobj), env)
+      : (class_device_uevent_ops.uevent?.(kobj, env) ?? 0),
 };
 
 /**
