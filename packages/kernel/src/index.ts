@@ -10,6 +10,7 @@ export * from './base/dd.js';
 export type { device_attribute } from './base/device.js';
 export * from './base/device.js';
 export * from './base/devres.js';
+export * from './base/devres_io.js';
 export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';

@@ -217,6 +217,22 @@ export async function device_del(dev: device): Promise<void> {
   put_device(parent);
 }
 
+/**
+ * Shuts every device down for a reboot or power-off (`device_shutdown()`): newest
+ * first, so children before their parents, the bus's `shutdown` or else the driver's.
+ */
+export async function device_shutdown(): Promise<void> {
+  const devs = devices_kset.list.filter(kobj_is_device).map(kobj_to_dev).reverse();
+  for (const dev of devs) {
+    get_device(dev);
+    await device_lock(dev);
+    if (dev.bus?.shutdown) dev.bus.shutdown(dev);
+    else dev.driver?.shutdown?.(dev);
+    device_unlock(dev);
+    put_device(dev);
+  }
+}
+
 /** Deletes a device and drops the reference `device_register()` gave (`device_unregister()`). */
 export async function device_unregister(dev: device): Promise<void> {
   pr_debug("device: '%s': %s\n", dev_name(dev), 'device_unregister');

@@ -13,7 +13,13 @@ import {
   type bus_type,
   bus_unregister,
 } from './bus.js';
-import { device_add, device_del, device_register, device_unregister } from './core.js';
+import {
+  device_add,
+  device_del,
+  device_register,
+  device_shutdown,
+  device_unregister,
+} from './core.js';
 import {
   dev_err_probe,
   device_attach,
@@ -403,6 +409,32 @@ describe('deferred probe', () => {
     await wait_for_device_probe();
     expect(probes).toBe(1);
     expect(dev.driver?.name).toBe('l');
+  });
+});
+
+describe('device_shutdown', () => {
+  it('shuts devices down newest first, through the bus or the driver', async () => {
+    const order: string[] = [];
+    const quiet: bus_type = {
+      name: 'quiet',
+      shutdown: (d) => void order.push(`bus ${dev_name(d)}`),
+    };
+    bus_register(quiet);
+    await driver_register({
+      name: 'fox',
+      bus: fox_bus,
+      probe: () => 0,
+      shutdown: (d) => void order.push(`driver ${dev_name(d)}`),
+    });
+    await device_register(fox_device('fox0'));
+    const q = new device();
+    q.init_name = 'quiet0';
+    q.bus = quiet;
+    q.release = () => {};
+    await device_register(q);
+    await device_register(fox_device('fox1'));
+    await device_shutdown();
+    expect(order).toEqual(['driver fox1', 'bus quiet0', 'driver fox0']);
   });
 });
 
