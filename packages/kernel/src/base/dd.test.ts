@@ -21,6 +21,7 @@ import {
   device_unregister,
 } from './core.js';
 import {
+  deferred_probe_timeout_work_func,
   dev_err_probe,
   device_attach,
   device_bind_driver,
@@ -371,6 +372,23 @@ describe('deferred probe', () => {
     expect(fox.driver).toBe(consumer);
     expect(devices_deferred_show()).toBe('');
     expect(texts(7)).toContain('fox fox0: Retrying from deferred list');
+  });
+
+  it('when the deferred-probe timeout expires, each device still waiting is reported', async () => {
+    await device_register(fox_device('fox0'));
+    await device_register(fox_device('fox1'));
+    await driver_register({
+      name: 'fox',
+      bus: fox_bus,
+      probe: (d) =>
+        dev_name(d) === 'fox0' ? dev_err_probe(d, -EPROBE_DEFER, 'no clock\n') : -EPROBE_DEFER,
+    });
+    dmesg_clear();
+    await deferred_probe_timeout_work_func();
+    expect(texts(6)).toEqual([
+      'fox fox0: deferred probe pending: no clock',
+      'fox fox1: deferred probe pending: (reason unknown)',
+    ]);
   });
 
   it('a deferred device that is deleted leaves the list', async () => {

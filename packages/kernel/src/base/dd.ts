@@ -24,7 +24,7 @@ import { EAGAIN, EBUSY, ENODEV, ENOMEM, ENXIO, EPROBE_DEFER } from '../errno.js'
 import { sysfs_create_link, sysfs_remove_link } from '../fs/sysfs/symlink.js';
 import { KOBJ_BIND, KOBJ_UNBIND, kobject_uevent } from '../lib/kobject_uevent.js';
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
-import { dev_crit, dev_dbg, dev_err, dev_warn, pr_err } from '../printk.js';
+import { dev_crit, dev_dbg, dev_err, dev_info, dev_warn, pr_err } from '../printk.js';
 import {
   flush_work,
   INIT_WORK,
@@ -125,6 +125,24 @@ export function devices_deferred_show(): string {
   return deferred.pending
     .map((dev) => `${dev_name(dev)}\t${dev.p.deferred_probe_reason ?? '\n'}`)
     .join('');
+}
+
+/**
+ * What the kernel does when `deferred_probe_timeout` expires after boot
+ * (`deferred_probe_timeout_work_func()`): one last retry, then every device still
+ * waiting is reported as `deferred probe pending: <reason>` at KERN_INFO. The machine
+ * boot calls it once its drivers are registered.
+ */
+export async function deferred_probe_timeout_work_func(): Promise<void> {
+  driver_deferred_probe_trigger();
+  await flush_work(deferred.work);
+  for (const dev of deferred.pending) {
+    dev_info(
+      dev,
+      'deferred probe pending: %s',
+      dev.p.deferred_probe_reason ?? '(reason unknown)\n',
+    );
+  }
 }
 
 /**
