@@ -5,6 +5,7 @@ export * from './base/bind.js';
 export * from './base/bus.js';
 export * from './base/core.js';
 export * from './base/dd.js';
+export * from './base/deferred.js';
 // Both the driver core and the class devices of drivers/char have a device_attribute;
 // the public one is the driver core's, whose show/store get a `struct device`.
 export type { device_attribute } from './base/device.js';

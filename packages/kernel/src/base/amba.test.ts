@@ -21,7 +21,7 @@ import {
   amba_rev,
 } from './amba.js';
 import { dev_uevent, device_sysfs_path } from './core.js';
-import { devices_deferred_show, wait_for_device_probe } from './dd.js';
+import { devices_deferred_show, wait_for_device_probe } from './deferred.js';
 import { dev_name } from './device.js';
 import { driver_init } from './init.js';
 import { platform_device_register_simple, platform_driver_register } from './platform.js';

@@ -25,7 +25,8 @@ import {
 import { dev_err, pr_debug } from '../printk.js';
 import { kobject_synth_uevent } from './bind.js';
 import { bus_add_device, bus_remove_device } from './bus.js';
-import { bus_probe_device, device_release_driver, driver_deferred_probe_del } from './dd.js';
+import { bus_probe_device, device_release_driver } from './dd.js';
+import { driver_deferred_probe_del } from './deferred.js';
 import {
   DEVICE_ATTR_RW,
   dev_name,

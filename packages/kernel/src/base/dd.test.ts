@@ -21,17 +21,19 @@ import {
   device_unregister,
 } from './core.js';
 import {
-  deferred_probe_timeout_work_func,
-  dev_err_probe,
   device_attach,
   device_bind_driver,
   device_driver_attach,
   device_driver_detach,
   device_release_driver,
-  devices_deferred_show,
   driver_attach,
-  wait_for_device_probe,
 } from './dd.js';
+import {
+  deferred_probe_timeout_work_func,
+  dev_err_probe,
+  devices_deferred_show,
+  wait_for_device_probe,
+} from './deferred.js';
 import {
   dev_name,
   dev_set_name,

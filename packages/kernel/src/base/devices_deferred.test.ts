@@ -10,7 +10,7 @@ import { GFP_KERNEL } from '../mm/gfp.js';
 import { mm_init } from '../mm/init.js';
 import { kfree, kmalloc } from '../mm/kmalloc.js';
 import { sim_run_until_idle } from '../time/timer.js';
-import { dev_err_probe } from './dd.js';
+import { dev_err_probe } from './deferred.js';
 import { driver_init } from './init.js';
 import { platform_device_register_simple, platform_driver_register } from './platform.js';
 

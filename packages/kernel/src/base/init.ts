@@ -23,7 +23,7 @@ import { bus_kset, devices_kset } from '../lib/kobject_roots.js';
 import { amba_bustype } from './amba.js';
 import { bus_list, bus_register, bus_to_subsys, buses_reset, kobj_is_bus } from './bus.js';
 import { device_add_root, device_children, device_uevent_ops, devices_reset } from './core.js';
-import { dd_reset, devices_deferred_show } from './dd.js';
+import { deferred_reset, devices_deferred_show } from './deferred.js';
 import { dev_set_name, type device, device_initialize } from './device.js';
 import { devres_reset } from './devres.js';
 import { driver_to_private, drivers_reset } from './driver.js';
@@ -62,7 +62,7 @@ export function driver_init(): void {
   buses_reset();
   drivers_reset();
   devices_reset();
-  dd_reset();
+  deferred_reset();
   devres_reset();
   platform_reset();
   virtio_reset();

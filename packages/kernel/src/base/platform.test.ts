@@ -7,7 +7,7 @@ import { dmesg, dmesg_clear, dmesg_records } from '../printk.js';
 import { sim_run_until_idle } from '../time/timer.js';
 import { bus_devices } from './bus.js';
 import { dev_uevent, device_children, device_sysfs_path } from './core.js';
-import { devices_deferred_show } from './dd.js';
+import { devices_deferred_show } from './deferred.js';
 import { dev_name } from './device.js';
 import { driver_init } from './init.js';
 import {

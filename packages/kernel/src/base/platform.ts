@@ -39,7 +39,7 @@ import { WARN } from '../panic.js';
 import { dev_err, dev_warn, pr_debug } from '../printk.js';
 import type { bus_type } from './bus.js';
 import { device_add, device_del } from './core.js';
-import { dev_err_probe } from './dd.js';
+import { dev_err_probe } from './deferred.js';
 import {
   DEVICE_ATTR_RO,
   dev_get_drvdata,
