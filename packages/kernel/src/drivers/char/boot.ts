@@ -23,6 +23,7 @@
  * @module
  */
 
+import { driver_init } from '../../base/init.js';
 import { chrdev_init } from '../../fs/char_dev.js';
 import { debugfs_builtin_init } from '../../fs/debugfs/builtin.js';
 import { debug_fs_type, debugfs_init } from '../../fs/debugfs/inode.js';
@@ -81,4 +82,6 @@ export function driver_core_fs_init(): void {
   chr_dev_init();
   register_vfs_init_hook(driver_core_fs_mount);
   if (vfs_is_up()) driver_core_fs_mount();
+  // The buses, /sys/devices/platform and devices_deferred live in the tree just rebuilt.
+  driver_init();
 }
