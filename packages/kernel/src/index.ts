@@ -26,6 +26,8 @@ export * from './fs/select.js';
 export * from './fs/stat.js';
 export * from './fs/stat_mode.js';
 export * from './fs/super.js';
+export * from './fs/sys_file.js';
+export * from './fs/sys_path.js';
 export * from './fs/tmpfs.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
