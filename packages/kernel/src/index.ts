@@ -71,4 +71,5 @@ export * from './time/clock.js';
 export * from './time/delay.js';
 export * from './time/jiffies.js';
 export * from './time/timer.js';
+export * from './user/libc.js';
 export * from './vsprintf.js';
