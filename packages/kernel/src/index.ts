@@ -1,4 +1,21 @@
 export * from './atomic.js';
+// The device model (drivers/base): buses, devices, drivers, binding, devres.
+export * from './base/amba.js';
+export * from './base/bind.js';
+export * from './base/bus.js';
+export * from './base/core.js';
+export * from './base/dd.js';
+// Both the driver core and the class devices of drivers/char have a device_attribute;
+// the public one is the driver core's, whose show/store get a `struct device`.
+export type { device_attribute } from './base/device.js';
+export * from './base/device.js';
+export * from './base/devres.js';
+export * from './base/driver.js';
+export * from './base/driver_override.js';
+export * from './base/init.js';
+export * from './base/platform.js';
+export * from './base/resource.js';
+export * from './base/virtio.js';
 // k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
 export * from './drivers/char/boot.js';
 export * from './drivers/char/class_device.js';
@@ -51,6 +68,22 @@ export * from './fs/sysfs/mount.js';
 export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
+// k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
+export * from './io/accessors.js';
+export {
+  io_init,
+  ioremap,
+  ioremap_np,
+  ioremap_uc,
+  ioremap_wc,
+  iounmap,
+  type mmio_ops,
+  type mmio_size,
+  sim_mmio_name,
+  sim_mmio_register,
+  sim_mmio_unregister,
+} from './io/mmio.js';
+export * from './io/resource.js';
 export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';

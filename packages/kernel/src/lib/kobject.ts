@@ -57,8 +57,11 @@ import { kref, kref_get, kref_get_unless_zero, kref_init, kref_put, kref_read } 
 export interface sysfs_ops {
   /** The attribute's text, or a negative errno. */
   show?: (kobj: kobject, attr: attribute) => string | number;
-  /** Consumes `buf`; returns the bytes consumed (usually `buf.length`) or a negative errno. */
-  store?: (kobj: kobject, attr: attribute, buf: string) => number;
+  /**
+   * Consumes `buf`; returns the bytes consumed (usually `buf.length`) or a negative
+   * errno, as a promise when the store sleeps (the driver core's `bind`).
+   */
+  store?: (kobj: kobject, attr: attribute, buf: string) => number | Promise<number>;
 }
 
 /** `struct kobj_type`. */

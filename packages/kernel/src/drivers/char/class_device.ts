@@ -142,8 +142,11 @@ function dev_uevent_vars(dev: class_device): string[] {
   return vars;
 }
 
-/** `device_uevent_ops`: only class devices send events, named by their class. */
-const device_uevent_ops: kset_uevent_ops = {
+/**
+ * `device_uevent_ops` for class devices: only they send events, named by their class.
+ * The driver core's `device_uevent_ops` defers to it for class devices.
+ */
+export const class_device_uevent_ops: kset_uevent_ops = {
   filter: (kobj) => to_class_device(kobj) !== null,
   name: (kobj) => to_class_device(kobj)?.cls.name ?? null,
   uevent: (kobj, env) => {
@@ -276,7 +279,7 @@ export function device_create_with_groups(
 ): class_device | number {
   const cp = classes.get(cls);
   if (!cp) return -EINVAL;
-  if (!devices_kset.uevent_ops) devices_kset.uevent_ops = device_uevent_ops;
+  if (!devices_kset.uevent_ops) devices_kset.uevent_ops = class_device_uevent_ops;
   const dev = new class_device(cls, parent, devt, drvdata);
   dev.groups = groups ?? [];
   kobject_init(dev.kobj, device_ktype);

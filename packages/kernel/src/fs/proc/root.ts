@@ -144,7 +144,7 @@ export function proc_read(path: string): string | number {
 }
 
 /** `echo -n <buf> > <path>` below /proc without the VFS. */
-export function proc_write(path: string, buf: string): number {
+export function proc_write(path: string, buf: string): number | Promise<number> {
   const kn = kernfs_walk(proc_root, below_proc(path));
   if (typeof kn === 'number') return kn;
   if (kn.type === 'dir') return -EISDIR;

@@ -44,8 +44,11 @@ export function sysfs_read(path: string): string | number {
   return kernfs_file_show(kn);
 }
 
-/** `echo -n <buf> > <path>`: the bytes written or a negative errno. */
-export function sysfs_write(path: string, buf: string): number {
+/**
+ * `echo -n <buf> > <path>`: the bytes written or a negative errno. A store that
+ * sleeps (binding a driver probes the device) answers with a promise.
+ */
+export function sysfs_write(path: string, buf: string): number | Promise<number> {
   const kn = sysfs_lookup(path);
   if (typeof kn === 'number') return kn;
   if (kn.type === 'dir') return -EISDIR;

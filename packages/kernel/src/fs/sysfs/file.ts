@@ -75,7 +75,7 @@ function sysfs_kf_seq_show(kn: kernfs_node): string | number {
   return text;
 }
 
-function sysfs_kf_write(kn: kernfs_node, buf: string): number {
+function sysfs_kf_write(kn: kernfs_node, buf: string): number | Promise<number> {
   const kobj = sysfs_file_kobj(kn);
   const ops = kobj.ktype?.sysfs_ops;
   if (!ops?.store) return -EINVAL;

@@ -25,8 +25,8 @@ export type kernfs_node_type = 'dir' | 'file' | 'link';
 export interface kernfs_ops {
   /** The whole content of the file, or a negative errno. */
   seq_show?: (kn: kernfs_node) => string | number;
-  /** Consumes `buf`; returns the bytes consumed or a negative errno. */
-  write?: (kn: kernfs_node, buf: string) => number;
+  /** Consumes `buf`; returns the bytes consumed or a negative errno, later if it sleeps. */
+  write?: (kn: kernfs_node, buf: string) => number | Promise<number>;
 }
 
 /** `struct kernfs_node`. */
@@ -312,7 +312,7 @@ export function kernfs_file_show(kn: kernfs_node): string | number {
  * reach the `write` operation, so a longer write is short; an empty write is
  * 0 without calling it.
  */
-export function kernfs_file_write(kn: kernfs_node, buf: string): number {
+export function kernfs_file_write(kn: kernfs_node, buf: string): number | Promise<number> {
   if (kn.removed) return -ENODEV;
   const write = kn.ops?.write;
   if (!write) return -EINVAL;

@@ -27,6 +27,7 @@ import {
   type inode_operations,
   type iov_iter,
   type kiocb,
+  type ssize_ret,
   type super_block,
 } from '../fs.js';
 import { copy_from_iter, copy_to_iter } from '../iov_iter.js';
@@ -141,7 +142,7 @@ function kernfs_fop_read_iter(iocb: kiocb, to: iov_iter): number {
   return n;
 }
 
-function kernfs_fop_write_iter(iocb: kiocb, from: iov_iter): number {
+function kernfs_fop_write_iter(iocb: kiocb, from: iov_iter): ssize_ret {
   const len = Math.min(from.count, PAGE_SIZE);
   if (len === 0) return 0;
   const bytes = copy_from_iter(len, from);
@@ -150,8 +151,12 @@ function kernfs_fop_write_iter(iocb: kiocb, from: iov_iter): number {
     iocb.ki_filp.f_inode.i_private as kernfs_node,
     new TextDecoder().decode(bytes),
   );
-  if (ret > 0) iocb.ki_pos += ret;
-  return ret;
+  // A store that sleeps (the driver core's bind) answers later.
+  const advance = (n: number): number => {
+    if (n > 0) iocb.ki_pos += n;
+    return n;
+  };
+  return typeof ret === 'number' ? advance(ret) : ret.then(advance);
 }
 
 const kernfs_file_fops: file_operations = {
