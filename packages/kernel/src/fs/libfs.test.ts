@@ -292,7 +292,7 @@ describe('kernel_write', () => {
     expect(await kernel_write(f, buf, 4, { value: 0 })).toBe(-EINVAL);
     kfree(buf);
     expect(dmesg()).toContain(
-      'kernel write not supported for file /anon_inode:[w] (pid: 1 comm: swapper/0)',
+      'kernel write not supported for file anon_inode:[w] (pid: 1 comm: swapper/0)',
     );
   });
 });
