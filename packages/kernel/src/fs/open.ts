@@ -101,6 +101,8 @@ export async function vfs_open(p: path, flags: number): Promise<file | number> {
     f.f_mode |= FMODE_CAN_READ;
   if (f.f_mode & FMODE_WRITE && (f.f_op.write !== undefined || f.f_op.write_iter !== undefined))
     f.f_mode |= FMODE_CAN_WRITE;
+  // Since no_llseek went away (Linux 6.12), a file without llseek is simply not seekable.
+  if (f.f_mode & FMODE_LSEEK && f.f_op.llseek === undefined) f.f_mode &= ~FMODE_LSEEK;
   return f;
 }
 
