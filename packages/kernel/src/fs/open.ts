@@ -47,6 +47,7 @@ import { inode_touch_mtime } from './inode.js';
 import {
   filename_lookup,
   filename_parentat,
+  IS_DEADDIR,
   inode_permission,
   LAST_NORM,
   LOOKUP_DIRECTORY,
@@ -130,6 +131,7 @@ function may_open(p: path, acc_mode: number, flags: number): number {
 /** Creates the regular file `last` in the directory `dir` (`vfs_create`). */
 function vfs_create(dir: path, last: string, mode: number): path | number {
   const dnode = dir.dentry.d_inode!;
+  if (IS_DEADDIR(dnode)) return -ENOENT;
   const perm = inode_permission(dnode, MAY_WRITE | MAY_EXEC);
   if (perm < 0) return perm;
   const create = dnode.i_op.create;

@@ -586,3 +586,55 @@ describe('remaining errno paths', () => {
     expect(r).toEqual([-EMFILE, 1023, -EMFILE, -EMFILE, -EMFILE]);
   });
 });
+
+describe('working directory', () => {
+  it('resolves relative names from the directory chdir chose, and fork copies it', async () => {
+    const r = await as_process(async () => {
+      await libc.mkdir('/tmp/den');
+      const before = await libc.getcwd();
+      const cd = await libc.chdir('/tmp/den');
+      const fd = await libc.open('cub', O_CREAT | O_WRONLY);
+      const seen = await libc.stat('/tmp/den/cub');
+      const child_cwd: (string | number)[] = [];
+      const child = sim_spawn('child', async () => {
+        child_cwd.push(await libc.getcwd());
+        return 0;
+      });
+      sim_fork_files(child);
+      await child.exited;
+      await libc.close(fd);
+      const up = await libc.chdir('..');
+      const after = await libc.getcwd();
+      return [
+        before,
+        cd,
+        typeof seen === 'number' ? seen : 'ok',
+        child_cwd,
+        up,
+        after,
+        await libc.chdir('/tmp/den/cub'),
+        await libc.chdir('/nowhere'),
+        await libc.chdir('den'),
+        await libc.rmdir('/tmp/den/cub').then(() => libc.unlink('/tmp/den/cub')),
+        await libc.rmdir('/tmp/den'),
+        await libc.getcwd(),
+        await libc.open('x', O_CREAT | O_WRONLY),
+      ];
+    });
+    expect(r).toEqual([
+      '/',
+      0,
+      'ok',
+      ['/tmp/den'],
+      0,
+      '/tmp',
+      -ENOTDIR,
+      -ENOENT,
+      0,
+      0,
+      0,
+      -ENOENT,
+      -ENOENT,
+    ]);
+  });
+});
