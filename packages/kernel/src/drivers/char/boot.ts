@@ -68,8 +68,12 @@ function driver_core_fs_mount(): void {
 /** Boots everything above; see the module documentation. */
 export function driver_core_fs_init(): void {
   if (vfs_is_up()) {
-    if (mounted_at('/sys/kernel/debug', 'debugfs')) do_umount('/sys/kernel/debug');
+    // Fresh instances replace the mounted ones; unmounting all four keeps
+    // the mount order the same on every boot.
     if (mounted_at('/dev', 'devtmpfs')) do_umount('/dev');
+    if (mounted_at('/proc', 'proc')) do_umount('/proc');
+    if (mounted_at('/sys/kernel/debug', 'debugfs')) do_umount('/sys/kernel/debug');
+    if (mounted_at('/sys', 'sysfs')) do_umount('/sys');
   }
   sysfs_init();
   slab_sysfs_init();

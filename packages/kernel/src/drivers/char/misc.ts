@@ -35,15 +35,16 @@
 
 import { EBUSY, EINVAL, ENODEV } from '../../errno.js';
 import { __register_chrdev } from '../../fs/char_dev.js';
+import { fops_get, replace_fops } from '../../fs/file_table.js';
 import type { file, file_operations, inode } from '../../fs/fs.js';
 import { MINOR, MINORMASK, MKDEV } from '../../fs/kdev_t.js';
 import { noop_llseek } from '../../fs/libfs.js';
 import type { attribute_group } from '../../fs/sysfs/group.js';
-import type { kobject } from '../../lib/kobject.js';
 import { WARN_ON } from '../../panic.js';
 import { pr_err } from '../../printk.js';
 import {
   type class_device,
+  type class_device_parent,
   class_register,
   type device_class,
   device_create_with_groups,
@@ -60,8 +61,8 @@ export interface miscdevice {
   minor: number;
   readonly name: string;
   readonly fops: file_operations;
-  /** The kobject of the parent device, if any (its directory holds the class device). */
-  readonly parent?: kobject | null;
+  /** The parent device, if any: its directory holds the class device's. */
+  readonly parent?: class_device_parent | null;
   /** The class device, while registered. */
   this_device?: class_device | null;
   readonly groups?: readonly attribute_group[];
@@ -99,10 +100,11 @@ function misc_minor_free(minor: number): void {
 function misc_open(node: inode, filp: file): number | Promise<number> {
   const minor = MINOR(node.i_rdev);
   const c = misc_list.find((m) => m.minor === minor);
-  if (!c) return -ENODEV;
+  const new_fops = c ? fops_get(c.fops) : null;
+  if (!c || !new_fops) return -ENODEV;
   filp.private_data = c;
-  filp.f_op = c.fops;
-  return c.fops.open ? c.fops.open(node, filp) : 0;
+  replace_fops(filp, new_fops);
+  return new_fops.open ? new_fops.open(node, filp) : 0;
 }
 
 const misc_fops: file_operations = { open: misc_open, llseek: noop_llseek };
