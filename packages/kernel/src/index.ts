@@ -1,4 +1,5 @@
 export * from './atomic.js';
+export * from './dma/mapping.js';
 export * from './err-ptr.js';
 export * from './errno.js';
 // k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
@@ -17,6 +18,11 @@ export {
   sim_mmio_unregister,
 } from './io/mmio.js';
 export * from './io/resource.js';
+export {
+  sim_worker_device,
+  type sim_worker_device_options,
+  sim_worker_device_start,
+} from './io/worker-device.js';
 export * from './irq/chip.js';
 export { generic_handle_irq } from './irq/handle.js';
 export * from './irq/init.js';
