@@ -1,0 +1,3 @@
+export * from './device.js';
+export * from './driver.js';
+export * from './regs.js';
