@@ -36,6 +36,7 @@
  * @module
  */
 
+import { dev_name, device } from '../base/device.js';
 import { ENOMEM } from '../errno.js';
 import { __GFP_ZERO, type gfp_t } from '../mm/gfp.js';
 import {
@@ -128,11 +129,12 @@ function field(obj: unknown, key: string): unknown {
 }
 
 /**
- * `dev_driver_string(dev)` and `dev_name(dev)` of a device of the device model,
- * read from its `driver.name` and `name` (or `init_name`); "NULL" for no device.
+ * `dev_driver_string(dev)` and `dev_name(dev)` of a device of the device model
+ * (or, for any other object, its `driver.name` and `name`); "NULL" for no device.
  */
 function dev_names(dev: unknown): [string, string] {
   if (dev === null || dev === undefined) return ['NULL', 'NULL'];
+  if (dev instanceof device) return [dev.driver_string, dev_name(dev)];
   const driver = field(field(dev, 'driver'), 'name') ?? field(field(dev, 'bus'), 'name') ?? '';
   const name = field(dev, 'name') ?? field(dev, 'init_name') ?? '';
   return [String(driver), String(name)];
