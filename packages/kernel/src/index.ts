@@ -71,6 +71,7 @@ export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
 // k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
 export * from './io/accessors.js';
+export * from './io/devres.js';
 export {
   io_init,
   ioremap,
@@ -91,6 +92,7 @@ export {
   sim_worker_device_start,
 } from './io/worker-device.js';
 export * from './irq/chip.js';
+export * from './irq/devres.js';
 export { generic_handle_irq } from './irq/handle.js';
 export * from './irq/init.js';
 export {

@@ -37,6 +37,7 @@
  */
 
 import { dev_name, device } from '../base/device.js';
+import { devm_add_action_or_reset, devm_release_action } from '../base/devres.js';
 import { ENOMEM } from '../errno.js';
 import { __GFP_ZERO, type gfp_t } from '../mm/gfp.js';
 import {
@@ -47,7 +48,7 @@ import {
   virt_addr_valid,
 } from '../mm/layout.js';
 import { __get_free_pages, free_pages } from '../mm/page_alloc.js';
-import { WARN } from '../panic.js';
+import { WARN, WARN_ON } from '../panic.js';
 
 /** `dma_addr_t`: a bus address. */
 export type dma_addr_t = number;
@@ -354,3 +355,47 @@ export function dma_sync_single_for_device(
   _size: number,
   _dir: number,
 ): void {}
+
+interface dmam_devres {
+  readonly dev: device;
+  readonly size: number;
+  readonly cpu_addr: number;
+  readonly dma_handle: dma_addr_t;
+}
+
+function dmam_release(dr: dmam_devres): void {
+  dma_free_coherent(dr.dev, dr.size, dr.cpu_addr, dr.dma_handle);
+}
+
+const dmam_allocs = new WeakMap<device, dmam_devres[]>();
+
+/** `dmam_alloc_coherent()`: dma_alloc_coherent() freed when the driver is unbound. */
+export function dmam_alloc_coherent(
+  dev: device,
+  size: number,
+  dma_handle: dma_handle_ref,
+  gfp: gfp_t,
+): number {
+  const cpu_addr = dma_alloc_coherent(dev, size, dma_handle, gfp);
+  if (cpu_addr === 0) return 0;
+  const dr: dmam_devres = { dev, size, cpu_addr, dma_handle: dma_handle.value };
+  const list = dmam_allocs.get(dev) ?? [];
+  list.push(dr);
+  dmam_allocs.set(dev, list);
+  if (devm_add_action_or_reset(dev, dmam_release, dr)) return 0;
+  return cpu_addr;
+}
+
+/** `dmam_free_coherent()`: frees a dmam_alloc_coherent() buffer now. */
+export function dmam_free_coherent(
+  dev: device,
+  _size: number,
+  cpu_addr: number,
+  dma_handle: dma_addr_t,
+): void {
+  const list = dmam_allocs.get(dev) ?? [];
+  const i = list.findIndex((d) => d.cpu_addr === cpu_addr && d.dma_handle === dma_handle);
+  if (WARN_ON(i < 0)) return;
+  const [dr] = list.splice(i, 1);
+  devm_release_action(dev, dmam_release, dr!);
+}
