@@ -19,6 +19,7 @@ import {
   sim_run_pending,
   sim_spawn,
   type sim_worker_device,
+  sim_worker_devices_stop,
   writel,
   writeq,
 } from '@rfl/kernel';
@@ -159,12 +160,31 @@ describe('the edu device model', () => {
     );
   });
 
+  it('sees every write, in program order', () => {
+    // A write reaches the model before writel() returns, so the read right after it
+    // always sees its effect, never an older or a later value.
+    for (let i = 0; i < 200; i++) {
+      writel(i, edu.mmio + EDU_REG_LIVENESS);
+      expect(readl(edu.mmio + EDU_REG_LIVENESS)).toBe(~i >>> 0);
+    }
+  });
+
   it('refuses to probe what is not an edu', () => {
     expect(edu_probe(null, 0xfe000000, irq)).toBe(-ENODEV);
     expect(edu_probe(null, EDU_DEFAULT_PHYS, irq)).toBeLessThan(0);
     // The failed probes gave back what they took.
     const io = ioremap(0xfe000000, EDU_MMIO_SIZE);
     expect(readl(io)).toBe(0xffffffff);
+    iounmap(io);
+  });
+
+  it('powers off with sim_worker_devices_stop', async () => {
+    const second = await edu_device_start({ phys: 0xfeb00000, hwirq: 12 });
+    const io = ioremap(0xfeb00000, EDU_MMIO_SIZE);
+    expect(readl(io + EDU_REG_ID)).toBe(0x010000ed);
+    await sim_worker_devices_stop();
+    expect(second.is_dead).toBe(true);
+    expect(readl(io + EDU_REG_ID)).toBe(0xffffffff);
     iounmap(io);
   });
 });

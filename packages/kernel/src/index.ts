@@ -90,6 +90,7 @@ export {
   sim_worker_device,
   type sim_worker_device_options,
   sim_worker_device_start,
+  sim_worker_devices_stop,
 } from './io/worker-device.js';
 export * from './irq/chip.js';
 export * from './irq/devres.js';

@@ -44,6 +44,9 @@ import {
 } from './device-worker.js';
 import { type mmio_size, sim_mmio_register, sim_mmio_unregister } from './mmio.js';
 
+/** Devices whose worker runs: a worker keeps Node alive until it is stopped. */
+const running = new Set<sim_worker_device>();
+
 /** How long a write waits for the model before the device is declared dead. */
 const WRITE_TIMEOUT_MS = 5000;
 
@@ -175,6 +178,7 @@ export class sim_worker_device {
    * of it read all ones). Resolves when the worker has exited.
    */
   async stop(): Promise<void> {
+    running.delete(this);
     sim_mmio_unregister(this.phys);
     if (!this.dead) {
       this.post(OP_STOP, 0, 0, 0n);
@@ -220,5 +224,15 @@ export async function sim_worker_device_start(
     else if (msg.type === 'log') pr_warn('%s\n', msg.text);
   });
   worker.on('error', (err) => run_as(init_task, () => dev.fail(`crashed: ${String(err)}`)));
+  running.add(dev);
   return dev;
+}
+
+/**
+ * Stops every worker-thread device (the machine's power-off): a running worker
+ * keeps the Node process alive, so a program that started devices calls this
+ * before it expects to exit.
+ */
+export async function sim_worker_devices_stop(): Promise<void> {
+  await Promise.all([...running].map((dev) => dev.stop()));
 }
