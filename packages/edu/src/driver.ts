@@ -52,7 +52,7 @@ import {
   release_mem_region,
   request_irq,
   request_mem_region,
-  wait_for_completion,
+  wait_for_completion_killable,
   writel,
   writeq,
 } from '@rfl/kernel';
@@ -173,38 +173,47 @@ export function edu_remove(edu: edu_dev): void {
   release_mem_region(edu.phys, EDU_MMIO_SIZE);
 }
 
+/** A device that went away reads all ones, as a PCI device after surprise removal. */
+function edu_gone(edu: edu_dev): boolean {
+  return readl(edu.mmio + EDU_REG_ID) === 0xffffffff;
+}
+
 /**
  * Computes `n!` on the device (modulo 2^32, the register's width), sleeping
- * until the factorial interrupt.
+ * until the factorial interrupt. Returns the result, -ENODEV when the device
+ * is gone, or -ERESTARTSYS when a fatal signal ends the wait.
  */
 export async function edu_factorial(edu: edu_dev, n: number): Promise<number> {
   await mutex_lock(edu.lock);
   try {
+    if (edu_gone(edu)) return -ENODEV;
     reinit_completion(edu.fact_done);
     writel(EDU_STATUS_IRQFACT, edu.mmio + EDU_REG_STATUS);
     writel(n >>> 0, edu.mmio + EDU_REG_FACT);
-    await wait_for_completion(edu.fact_done);
+    const ret = await wait_for_completion_killable(edu.fact_done);
+    if (ret < 0) return ret;
     return readl(edu.mmio + EDU_REG_FACT);
   } finally {
     mutex_unlock(edu.lock);
   }
 }
 
-/** Programs one transfer and sleeps until the DMA interrupt. */
+/** Programs one transfer and sleeps until the DMA interrupt; 0 or a negative errno. */
 async function edu_dma_run(
   edu: edu_dev,
   src: number,
   dst: number,
   len: number,
   to_ram: boolean,
-): Promise<void> {
+): Promise<number> {
+  if (edu_gone(edu)) return -ENODEV;
   reinit_completion(edu.dma_done);
   writeq(BigInt(src), edu.mmio + EDU_REG_DMA_SRC);
   writeq(BigInt(dst), edu.mmio + EDU_REG_DMA_DST);
   writeq(BigInt(len), edu.mmio + EDU_REG_DMA_CNT);
   const cmd = EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | (to_ram ? EDU_DMA_CMD_TO_RAM : 0);
   writeq(BigInt(cmd), edu.mmio + EDU_REG_DMA_CMD);
-  await wait_for_completion(edu.dma_done);
+  return wait_for_completion_killable(edu.dma_done);
 }
 
 function check_range(offset: number, len: number): number {
@@ -234,13 +243,12 @@ export async function edu_dma_to_device(
   }
   await mutex_lock(edu.lock);
   try {
-    await edu_dma_run(edu, bus, EDU_DMA_BUF_START + offset, data.length, false);
+    return await edu_dma_run(edu, bus, EDU_DMA_BUF_START + offset, data.length, false);
   } finally {
     mutex_unlock(edu.lock);
     dma_unmap_single(edu.dev, bus, data.length, DMA_TO_DEVICE);
     kfree(buf);
   }
-  return 0;
 }
 
 /**
@@ -256,8 +264,8 @@ export async function edu_dma_from_device(
   if (err) return err;
   await mutex_lock(edu.lock);
   try {
-    await edu_dma_run(edu, EDU_DMA_BUF_START + offset, edu.dma_handle, len, true);
-    return memcpy_to_js(edu.dma_cpu, len);
+    const ret = await edu_dma_run(edu, EDU_DMA_BUF_START + offset, edu.dma_handle, len, true);
+    return ret < 0 ? ret : memcpy_to_js(edu.dma_cpu, len);
   } finally {
     mutex_unlock(edu.lock);
   }

@@ -99,6 +99,7 @@ async function edu_write(filp: file, buf: number, count: number, _ppos: loff_ref
   const n = Number(text);
   if (n > 0xffffffff) return -EINVAL;
   const result = await edu_factorial(state.edu, n);
+  if (result < 0) return result;
   state.text = new TextEncoder().encode(`${result}\n`);
   return count;
 }
