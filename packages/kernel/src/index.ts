@@ -11,13 +11,13 @@ export * from './base/deferred.js';
 export type { device_attribute } from './base/device.js';
 export * from './base/device.js';
 export * from './base/devres.js';
-export * from './base/devres_io.js';
 export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
+export * from './dma/mapping.js';
 // k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
 export * from './drivers/char/boot.js';
 export * from './drivers/char/class_device.js';
@@ -73,6 +73,7 @@ export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
 // k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
 export * from './io/accessors.js';
+export * from './io/devres.js';
 export {
   io_init,
   ioremap,
@@ -87,6 +88,98 @@ export {
   sim_mmio_unregister,
 } from './io/mmio.js';
 export * from './io/resource.js';
+export {
+  sim_worker_device,
+  type sim_worker_device_options,
+  sim_worker_device_start,
+  sim_worker_devices_stop,
+} from './io/worker-device.js';
+export * from './irq/chip.js';
+export * from './irq/devres.js';
+export { generic_handle_irq } from './irq/handle.js';
+export * from './irq/init.js';
+export {
+  dummy_irq_chip,
+  handle_bad_irq,
+  IRQ_DISABLE_UNLAZY,
+  IRQ_HANDLED,
+  IRQ_LEVEL,
+  IRQ_NOAUTOEN,
+  IRQ_NONE,
+  IRQ_NOPROBE,
+  IRQ_NOREQUEST,
+  IRQ_NOTHREAD,
+  IRQ_RETVAL,
+  IRQ_SET_MASK_OK,
+  IRQ_SET_MASK_OK_DONE,
+  IRQ_SET_MASK_OK_NOCOPY,
+  IRQ_TYPE_EDGE_BOTH,
+  IRQ_TYPE_EDGE_FALLING,
+  IRQ_TYPE_EDGE_RISING,
+  IRQ_TYPE_LEVEL_HIGH,
+  IRQ_TYPE_LEVEL_LOW,
+  IRQ_TYPE_LEVEL_MASK,
+  IRQ_TYPE_NONE,
+  IRQ_TYPE_SENSE_MASK,
+  IRQ_WAKE_THREAD,
+  IRQCHIP_ONESHOT_SAFE,
+  IRQCHIP_SET_TYPE_MASKED,
+  IRQCHIP_SKIP_SET_WAKE,
+  IRQF_COND_SUSPEND,
+  IRQF_EARLY_RESUME,
+  IRQF_FORCE_RESUME,
+  IRQF_IRQPOLL,
+  IRQF_NO_AUTOEN,
+  IRQF_NO_DEBUG,
+  IRQF_NO_SUSPEND,
+  IRQF_NO_THREAD,
+  IRQF_NOBALANCING,
+  IRQF_ONESHOT,
+  IRQF_PERCPU,
+  IRQF_PROBE_SHARED,
+  IRQF_SHARED,
+  IRQF_TIMER,
+  IRQF_TRIGGER_FALLING,
+  IRQF_TRIGGER_HIGH,
+  IRQF_TRIGGER_LOW,
+  IRQF_TRIGGER_MASK,
+  IRQF_TRIGGER_NONE,
+  IRQF_TRIGGER_RISING,
+  IRQS_PENDING,
+  IRQS_SPURIOUS_DISABLED,
+  irq_alloc_desc,
+  type irq_chip,
+  irq_data,
+  irq_data_get_irq_chip_data,
+  irq_desc,
+  irq_desc_get_chip,
+  irq_desc_get_handler_data,
+  irq_descs,
+  type irq_flow_handler_t,
+  irq_free_desc,
+  irq_get_irq_data,
+  type irq_handler_t,
+  type irq_thread_fn_t,
+  irq_to_desc,
+  type irqaction,
+  irqd_to_hwirq,
+  type irqreturn_t,
+  kstat_irqs,
+  no_irq_chip,
+} from './irq/irqdesc.js';
+export * from './irq/irqdomain.js';
+export * from './irq/manage.js';
+export {
+  SIM_NR_IRQS,
+  sim_intc_domain,
+  sim_irq,
+  sim_irq_line,
+  sim_lower_irq,
+  sim_pulse_irq,
+  sim_raise_irq,
+  sim_set_irq_level,
+} from './irq/sim-intc.js';
+export { irq_set_noirqdebug, note_interrupt } from './irq/spurious.js';
 export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';

@@ -69,11 +69,15 @@ function page_fault(addr: number, write: boolean, ip: Accessor): never {
 
 /**
  * The physical address for an access of `size` bytes that stays within one
- * page of vmalloc space, or -1 when it crosses into another page.
+ * page of vmalloc space, or -1 when it crosses into another page or is an
+ * MMIO access through an ioremap() mapping.
  */
 function translate_slow(addr: number, size: number, write: boolean, ip: Accessor): number {
   const p = translate(addr);
-  if (p < 0) page_fault(addr, write, ip);
+  if (p < 0) {
+    if (is_ioremap_addr(addr)) return -1;
+    page_fault(addr, write, ip);
+  }
   if ((addr % PAGE_SIZE) + size <= PAGE_SIZE) return p;
   return -1;
 }
@@ -89,17 +93,30 @@ function io_store(addr: number, size: mmio_size, value: number | bigint, ip: Acc
   if (!mmio_write(addr, size, value)) page_fault(addr, true, ip);
 }
 
+/**
+ * A load that is not one physical access: a device register, or bytes on two
+ * pages. Kept out of load() so the direct-map fast path stays small.
+ */
+function load_split(addr: number, size: number, ip: Accessor): number {
+  if (is_ioremap_addr(addr)) return Number(io_load(addr, size as mmio_size, ip));
+  let v = 0;
+  for (let i = size - 1; i >= 0; i--) v = v * 256 + load(addr + i, 1, ip);
+  return v;
+}
+
+function store_split(addr: number, size: number, value: number, ip: Accessor): void {
+  if (is_ioremap_addr(addr)) {
+    io_store(addr, size as mmio_size, size === 8 ? BigInt(value) : value, ip);
+    return;
+  }
+  for (let i = 0; i < size; i++) store(addr + i, 1, Math.floor(value / 2 ** (8 * i)) & 0xff, ip);
+}
+
 function load(addr: number, size: number, ip: Accessor): number {
   let p = addr - PAGE_OFFSET;
   if (p < 0 || p + size > mem_size) {
-    // MMIO is tested off the direct-map fast path, so RAM accesses do not pay for it.
-    if (is_ioremap_addr(addr)) return Number(io_load(addr, size as mmio_size, ip));
     p = translate_slow(addr, size, false, ip);
-    if (p < 0) {
-      let v = 0;
-      for (let i = size - 1; i >= 0; i--) v = v * 256 + load(addr + i, 1, ip);
-      return v;
-    }
+    if (p < 0) return load_split(addr, size, ip);
   }
   if (kasan_enabled()) kasan_check(p, size, false, addr, ip);
   switch (size) {
@@ -117,14 +134,9 @@ function load(addr: number, size: number, ip: Accessor): number {
 function store(addr: number, size: number, value: number, ip: Accessor): void {
   let p = addr - PAGE_OFFSET;
   if (p < 0 || p + size > mem_size) {
-    if (is_ioremap_addr(addr)) {
-      io_store(addr, size as mmio_size, size === 8 ? BigInt(value) : value, ip);
-      return;
-    }
     p = translate_slow(addr, size, true, ip);
     if (p < 0) {
-      for (let i = 0; i < size; i++)
-        store(addr + i, 1, Math.floor(value / 2 ** (8 * i)) & 0xff, ip);
+      store_split(addr, size, value, ip);
       return;
     }
   }
