@@ -1,0 +1,4 @@
+export * from './device.js';
+export * from './driver.js';
+export * from './platform.js';
+export * from './regs.js';
