@@ -1,6 +1,8 @@
 export * from './atomic.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+// k-module: Kconfig and loadable modules.
+export * from './kconfig.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
