@@ -1,8 +1,19 @@
 export * from './atomic.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+// k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
+export * from './fs/sysfs/access.js';
+export * from './fs/sysfs/dir.js';
+export * from './fs/sysfs/file.js';
+export * from './fs/sysfs/group.js';
+export * from './fs/sysfs/kernfs.js';
+export * from './fs/sysfs/symlink.js';
 // k-module: Kconfig and loadable modules.
 export * from './kconfig.js';
+export * from './lib/kobject.js';
+export * from './lib/kobject_roots.js';
+export * from './lib/kobject_uevent.js';
+export * from './lib/kref.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
