@@ -25,6 +25,8 @@ import { kmod_insmod, kmod_modprobe, kmod_rmmod } from './kmod.js';
 import { delete_module, load_module, module_reset, request_module } from './main.js';
 import {
   find_module,
+  fops_get,
+  fops_put,
   type module,
   module_put,
   module_refcount,
@@ -93,6 +95,13 @@ describe('modules: load and unload', () => {
     expect(find_module('foxes')).toBeUndefined();
     expect(await delete_module('foxes', 0)).toBe(-2);
     expect(await load_module('no_such_module')).toBe(-2);
+  });
+
+  it('refuses module names modpost would refuse', () => {
+    expect(() => declare_module({ name: 'fox/den' })).toThrow(RangeError);
+    expect(() => declare_module({ name: 'f'.repeat(56) })).toThrow(RangeError);
+    expect(declare_module({ name: 'f'.repeat(55) }).name).toHaveLength(55);
+    expect(undeclare_module('f'.repeat(55))).toBe(true);
   });
 
   it('refuses a second load with -EEXIST', async () => {
@@ -452,6 +461,27 @@ describe('modules: references', () => {
     expect(await delete_module('fox_core', 0)).toBe(-11);
     expect((await kmod_rmmod(['fox_red', 'fox_core'])).status).toBe(0);
     expect(lsmod_show()).toBe('Module                  Size  Used by\n');
+  });
+
+  it('pins the owner of an operations table like fops_get and fops_put', async () => {
+    let fops: { owner?: unknown; read?: () => number } = {};
+    declare_module({
+      name: 'fox_dev',
+      license: 'GPL',
+      init: (_p, mod) => {
+        fops = { owner: mod, read: () => 0 };
+        return 0;
+      },
+      exit: () => {},
+    });
+    await load_module('fox_dev');
+    const opened = fops_get(fops);
+    expect(opened).toBe(fops);
+    expect(fops_get({ owner: undefined, read: () => 0 })).not.toBeNull();
+    expect((await kmod_rmmod(['fox_dev'])).stderr).toBe('rmmod: ERROR: Module fox_dev is in use\n');
+    fops_put(opened);
+    expect((await kmod_rmmod(['fox_dev'])).status).toBe(0);
+    expect(fops_get(fops)).toBeNull();
   });
 
   it('warns on an unbalanced module_put', async () => {
