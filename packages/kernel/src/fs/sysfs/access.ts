@@ -11,12 +11,13 @@
  * @module
  */
 
-import { EINVAL, EISDIR, ENOTDIR } from '../../errno.js';
+import { EINVAL, EISDIR, ENOENT, ENOTDIR } from '../../errno.js';
 import { sysfs_root_kn } from './dir.js';
 import {
+  kernfs_children,
   kernfs_file_show,
   kernfs_file_write,
-  kernfs_get_target_path,
+  kernfs_link_text,
   type kernfs_node,
   kernfs_open_check,
   kernfs_walk,
@@ -58,13 +59,13 @@ export function sysfs_readdir(path: string): string[] | number {
   const kn = sysfs_lookup(path);
   if (typeof kn === 'number') return kn;
   if (kn.type !== 'dir') return -ENOTDIR;
-  return [...kn.children.keys()].sort();
+  return kernfs_children(kn).map((c) => c.name);
 }
 
 /** `readlink <path>`: the relative path a link holds, or a negative errno. */
 export function sysfs_readlink(path: string): string | number {
   const kn = sysfs_lookup(path, false);
   if (typeof kn === 'number') return kn;
-  if (kn.type !== 'link' || !kn.target || !kn.parent) return -EINVAL;
-  return kernfs_get_target_path(kn.parent, kn.target);
+  if (kn.type !== 'link') return -EINVAL;
+  return kernfs_link_text(kn) ?? -ENOENT;
 }

@@ -52,6 +52,14 @@ export class kernfs_node {
   empty_dir = false;
   /** Set once removed; a removed node is never re-added. */
   removed = false;
+  /**
+   * Directories whose children are computed (procfs' pid directories,
+   * `/sys/kernel/slab`): brings `children` up to date before each lookup or
+   * listing.
+   */
+  refresh: ((kn: kernfs_node) => void) | null = null;
+  /** Links whose target depends on who looks (`/proc/self`): the link text, relative to the parent. */
+  link_text: (() => string | null) | null = null;
 
   constructor(name: string, type: kernfs_node_type, mode: number, parent: kernfs_node | null) {
     this.name = name;
@@ -147,7 +155,33 @@ export function kernfs_create_link(
 
 /** The child `name` of `parent`, if any (`kernfs_find_and_get`). */
 export function kernfs_find(parent: kernfs_node, name: string): kernfs_node | undefined {
+  parent.refresh?.(parent);
   return parent.children.get(name);
+}
+
+/** The children of a directory, computed ones brought up to date, sorted by name. */
+export function kernfs_children(kn: kernfs_node): kernfs_node[] {
+  kn.refresh?.(kn);
+  return [...kn.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** What `readlink` of a link node shows: the relative path to its target. */
+export function kernfs_link_text(kn: kernfs_node): string | null {
+  if (kn.link_text) return kn.link_text();
+  if (!kn.target || !kn.parent) return null;
+  return kernfs_get_target_path(kn.parent, kn.target);
+}
+
+/** A link whose text is computed on every use (`/proc/self`). */
+export function kernfs_create_dynamic_link(
+  parent: kernfs_node,
+  name: string,
+  text: () => string | null,
+): kernfs_node | number {
+  const kn = kernfs_new_node(parent, name, 'link', 0o777);
+  if (typeof kn === 'number') return kn;
+  kn.link_text = text;
+  return kernfs_add_one(parent, kn);
 }
 
 /** Removes `kn` and everything below it (`kernfs_remove`). */
@@ -218,8 +252,8 @@ export function kernfs_walk(
   path: string,
   follow = true,
   cwd: kernfs_node = root,
+  depth = 0,
 ): kernfs_node | number {
-  let hops = 0;
   let node = path.startsWith('/') ? root : cwd;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = 0; i < parts.length; i++) {
@@ -229,15 +263,23 @@ export function kernfs_walk(
       node = node.parent ?? node;
       continue;
     }
-    let next = node.children.get(part);
+    let next = kernfs_find(node, part);
     if (!next) return -ENOENT;
     const last = i === parts.length - 1;
-    while (next.type === 'link' && (!last || follow)) {
-      hops += 1;
-      if (hops > MAXSYMLINKS) return -ELOOP;
-      const target: kernfs_node | null = next.target;
-      if (!target || target.removed) return -ENOENT;
-      next = target;
+    if (next.type === 'link' && (!last || follow)) {
+      if (depth >= MAXSYMLINKS) return -ELOOP;
+      if (next.link_text) {
+        const text = next.link_text();
+        if (text === null) return -ENOENT;
+        const resolved = kernfs_walk(root, text, true, node, depth + 1);
+        if (typeof resolved === 'number') return resolved;
+        next = resolved;
+      } else {
+        if (!next.target || next.target.removed) return -ENOENT;
+        const resolved = kernfs_walk(root, '', true, next.target, depth + 1);
+        if (typeof resolved === 'number') return resolved;
+        next = resolved;
+      }
     }
     node = next;
   }
