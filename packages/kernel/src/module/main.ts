@@ -28,6 +28,7 @@
  */
 
 import { EBUSY, EEXIST, ENOENT, ENOEXEC, ENOSYS, EWOULDBLOCK } from '../errno.js';
+import { set_fops_owner_ops } from '../fs/file_table.js';
 import { IS_ENABLED } from '../kconfig.js';
 import { debug_locks_off } from '../locking/debug-locks.js';
 import { kmemleak_enabled, kmemleak_scan } from '../mm/kmemleak.js';
@@ -426,3 +427,12 @@ export function module_reset(): void {
 }
 
 set_modules_source(modules_linked_in);
+
+/**
+ * How the VFS pins `file_operations.owner` (`fops_get`/`fops_put`): a module is
+ * referenced while a file of it is open; any other owner is built-in code.
+ */
+set_fops_owner_ops({
+  get: (owner) => try_module_get(owner instanceof module ? owner : undefined),
+  put: (owner) => module_put(owner instanceof module ? owner : undefined),
+});

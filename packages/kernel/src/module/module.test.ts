@@ -1,4 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { driver_core_fs_init } from '../drivers/char/boot.js';
+import {
+  MISC_DYNAMIC_MINOR,
+  misc_deregister,
+  misc_register,
+  type miscdevice,
+} from '../drivers/char/misc.js';
+import { O_RDONLY } from '../fs/fcntl.js';
+import { vfs_init } from '../fs/init.js';
 import { sysfs_read, sysfs_readdir, sysfs_readlink, sysfs_write } from '../fs/sysfs/access.js';
 import { kconfig_reset, kconfig_set } from '../kconfig.js';
 import { sysfs_init } from '../lib/kobject_roots.js';
@@ -18,15 +27,14 @@ import {
   WARN_ON,
 } from '../panic.js';
 import { dmesg, dmesg_clear, pr_info } from '../printk.js';
-import { sim_spawn } from '../sched/core.js';
+import { sim_run_pending, sim_spawn } from '../sched/core.js';
 import { current } from '../sched/task.js';
+import { libc } from '../user/libc.js';
 import { declare_module, undeclare_module } from './declare.js';
 import { kmod_insmod, kmod_modprobe, kmod_rmmod } from './kmod.js';
 import { delete_module, load_module, module_reset, request_module } from './main.js';
 import {
   find_module,
-  fops_get,
-  fops_put,
   type module,
   module_put,
   module_refcount,
@@ -463,25 +471,74 @@ describe('modules: references', () => {
     expect(lsmod_show()).toBe('Module                  Size  Used by\n');
   });
 
-  it('pins the owner of an operations table like fops_get and fops_put', async () => {
-    let fops: { owner?: unknown; read?: () => number } = {};
+  it('is pinned by an open file of a misc device it registered', async () => {
+    mm_init({ quiet: true });
+    vfs_init();
+    driver_core_fs_init();
+    let foxes: miscdevice | undefined;
     declare_module({
-      name: 'fox_dev',
+      name: 'foxes',
       license: 'GPL',
       init: (_p, mod) => {
-        fops = { owner: mod, read: () => 0 };
-        return 0;
+        foxes = { minor: MISC_DYNAMIC_MINOR, name: 'foxes', fops: { owner: mod, read: () => 0 } };
+        return misc_register(foxes);
       },
-      exit: () => {},
+      exit: () => misc_deregister(foxes!),
     });
-    await load_module('fox_dev');
-    const opened = fops_get(fops);
-    expect(opened).toBe(fops);
-    expect(fops_get({ owner: undefined, read: () => 0 })).not.toBeNull();
-    expect((await kmod_rmmod(['fox_dev'])).stderr).toBe('rmmod: ERROR: Module fox_dev is in use\n');
-    fops_put(opened);
-    expect((await kmod_rmmod(['fox_dev'])).status).toBe(0);
-    expect(fops_get(fops)).toBeNull();
+    const out: string[] = [];
+    const user = sim_spawn('sh', async () => {
+      out.push((await kmod_insmod('foxes.ko')).stderr);
+      const fd = await libc.open('/dev/foxes', O_RDONLY);
+      out.push(lsmod_show().split('\n')[1]!);
+      out.push((await kmod_rmmod(['foxes'])).stderr);
+      await libc.close(fd);
+      out.push(lsmod_show().split('\n')[1]!);
+      out.push(String((await kmod_rmmod(['foxes'])).status));
+      out.push(String(await libc.open('/dev/foxes', O_RDONLY)));
+      return 0;
+    });
+    expect(await user.exited).toBe(0);
+    expect(out).toEqual([
+      '',
+      'foxes                  16384  1',
+      'rmmod: ERROR: Module foxes is in use\n',
+      'foxes                  16384  0',
+      '0',
+      '-2',
+    ]);
+  });
+
+  it('fails the open of a module being removed', async () => {
+    mm_init({ quiet: true });
+    vfs_init();
+    driver_core_fs_init();
+    let den: miscdevice | undefined;
+    let removing: (() => void) | undefined;
+    declare_module({
+      name: 'den',
+      license: 'GPL',
+      init: (_p, mod) => {
+        den = { minor: MISC_DYNAMIC_MINOR, name: 'den', fops: { owner: mod } };
+        return misc_register(den);
+      },
+      exit: async () => {
+        // exit sleeps before it deregisters: the device is still there, the module going.
+        await new Promise<void>((resolve) => {
+          removing = resolve;
+        });
+        misc_deregister(den!);
+      },
+    });
+    expect(await load_module('den')).toBe(0);
+    const rmmod = sim_spawn('rmmod', async () => delete_module('den', 0));
+    await sim_run_pending();
+    expect(proc_modules_show({ hide_addresses: true })).toBe(
+      'den 16384 -1 - Unloading 0x0000000000000000\n',
+    );
+    const opener = sim_spawn('cat', async () => libc.open('/dev/den', O_RDONLY));
+    expect(await opener.exited).toBe(-19); // misc_open: -ENODEV
+    removing?.();
+    expect(await rmmod.exited).toBe(0);
   });
 
   it('warns on an unbalanced module_put', async () => {
