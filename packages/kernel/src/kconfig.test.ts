@@ -19,7 +19,10 @@ import { mm_init } from './mm/init.js';
 import { kasan_enable, kasan_enabled, kasan_report_count } from './mm/kasan.js';
 import { kfree, kmalloc } from './mm/kmalloc.js';
 import { kmemleak_enabled, kmemleak_scan } from './mm/kmemleak.js';
-import { panic_reset } from './panic.js';
+import { PAGE_SIZE } from './mm/layout.js';
+import { copy_to_user } from './mm/uaccess.js';
+import { sim_user_alloc } from './mm/uaccess-user.js';
+import { Oops, panic_reset } from './panic.js';
 import { dmesg, dmesg_clear } from './printk.js';
 import { kthread_run, sim_run_pending } from './sched/core.js';
 import { hung_task_reset } from './sched/hung-task.js';
@@ -210,6 +213,20 @@ describe('kconfig: the detectors follow it', () => {
     await k.exited;
     kconfig_reset();
     hung_task_reset();
+  });
+
+  it('CONFIG_HARDENED_USERCOPY off lets an overlong copy_to_user through', () => {
+    mm_init({ quiet: true });
+    const u = sim_user_alloc(PAGE_SIZE);
+    const k = kmalloc(16, GFP_KERNEL);
+    kconfig_set('CONFIG_HARDENED_USERCOPY', 'n');
+    expect(copy_to_user(u, k, 20)).toBe(0);
+    expect(dmesg()).toBe('');
+    kconfig_reset();
+    expect(() => copy_to_user(u, k, 20)).toThrow(Oops);
+    expect(dmesg()).toContain(
+      "usercopy: Kernel memory exposure attempt detected from SLUB object 'kmalloc-16' (offset 0, size 20)!",
+    );
   });
 
   it('CONFIG_FAULT_INJECTION off makes no allocation fail', () => {

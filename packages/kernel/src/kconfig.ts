@@ -10,7 +10,8 @@
  * `mm_init({ kasan: true })` asks), with `CONFIG_PROVE_LOCKING` off lockdep tracks and
  * reports nothing, with `CONFIG_DEBUG_ATOMIC_SLEEP` off `might_sleep()` is silent, with
  * `CONFIG_DEBUG_KMEMLEAK` off kmemleak records nothing, with `CONFIG_FAULT_INJECTION`
- * off no allocation is made to fail. A facility that a symbol turns on still needs its
+ * off no allocation is made to fail, with `CONFIG_HARDENED_USERCOPY` off user copies
+ * are not bounds-checked, with `CONFIG_DETECT_HUNG_TASK` off no task is reported hung. A facility that a symbol turns on still needs its
  * boot switch where the kernel has one (`kasan=on`, `kmemleak=on`).
  *
  * Symbols have the kernel's types: `bool`/`tristate` (`y`, `m`, or not set), `int`,
