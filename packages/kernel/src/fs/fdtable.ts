@@ -170,8 +170,14 @@ export function close_files(files: files_struct): void {
   files.fd.forEach((f, fd) => {
     delete files.fd[fd];
     if (!f) return;
-    const ret = filp_close(f, files);
-    if (typeof ret !== 'number') ret.catch(oops_exception);
+    // A driver whose flush or release throws is an Oops, reported here; the other files
+    // of the dying process still get closed.
+    try {
+      const ret = filp_close(f, files);
+      if (typeof ret !== 'number') ret.catch(oops_exception);
+    } catch (err) {
+      oops_exception(err);
+    }
   });
   files.close_on_exec.clear();
 }
