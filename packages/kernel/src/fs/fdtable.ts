@@ -128,14 +128,6 @@ export function file_close_fd(fd: number, files: files_struct = task_files()): f
   return f;
 }
 
-/** `receive_fd`-style helper: installs `f` at a new descriptor; returns it or -EMFILE. */
-export function fd_alloc_install(f: file, flags: number): number {
-  const fd = get_unused_fd_flags(flags);
-  if (fd < 0) return fd;
-  fd_install(fd, f);
-  return fd;
-}
-
 /**
  * Makes `newfd` refer to the file of `oldfd` (`dup2` semantics, `do_dup2`): closes what
  * `newfd` held and returns `newfd`; -EBADF for a `newfd` outside 0..limit-1 (a negative
