@@ -1,0 +1,45 @@
+/**
+ * The programs of the machine, by name, and the builtins the shell runs in its own task.
+ *
+ * @module
+ */
+
+import { cat } from './cat.js';
+import { dd } from './dd.js';
+import { echo, false_, true_ } from './echo.js';
+import { head, tail } from './head-tail.js';
+import { hexdump } from './hexdump.js';
+import { ls } from './ls.js';
+import { dmesg, mkdir, mknod, ps, rm, sleep } from './misc.js';
+import { insmod, lsmod, modprobe, rmmod } from './modules.js';
+import type { Command } from './proc.js';
+import { stat } from './stat.js';
+
+/** Builtins (dash's): they run in the shell's task, without a child. */
+export const BUILTINS: ReadonlyMap<string, Command> = new Map([
+  ['echo', echo],
+  ['true', true_],
+  ['false', false_],
+  [':', true_],
+]);
+
+/** Programs: each runs as its own task. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['cat', cat],
+  ['dd', dd],
+  ['dmesg', dmesg],
+  ['head', head],
+  ['hexdump', hexdump],
+  ['insmod', insmod],
+  ['ls', ls],
+  ['lsmod', lsmod],
+  ['mkdir', mkdir],
+  ['mknod', mknod],
+  ['modprobe', modprobe],
+  ['ps', ps],
+  ['rm', rm],
+  ['rmmod', rmmod],
+  ['sleep', sleep],
+  ['stat', stat],
+  ['tail', tail],
+]);
