@@ -7,7 +7,8 @@
  * @module
  */
 
-import { current, sim_spawn } from '@rfl/kernel';
+import { current, ktime_get, sim_spawn } from '@rfl/kernel';
+import { hrtimer_nanosleep } from '../machine/nanosleep.js';
 import {
   type Child,
   type Dirent,
@@ -388,8 +389,8 @@ export class FakeSys implements Sys {
     return 0;
   }
 
-  async nanosleep(): Promise<number> {
-    return 0;
+  nanosleep(ns: number): Promise<number> {
+    return hrtimer_nanosleep(ns);
   }
 
   clock_realtime(): bigint {
@@ -397,7 +398,7 @@ export class FakeSys implements Sys {
   }
 
   clock_monotonic(): bigint {
-    return 0n;
+    return BigInt(ktime_get());
   }
 
   async init_module(): Promise<number> {

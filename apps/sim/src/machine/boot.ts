@@ -1,0 +1,45 @@
+/**
+ * Booting the default machine: the kernel's debug options on, its subsystems initialised
+ * in the order of `start_kernel()`, and every sample driver's module loaded, with the log
+ * a real boot leaves in the ring buffer. Everything that could differ between two boots
+ * (addresses, times, random bytes) follows the virtual clock or `seed`.
+ *
+ * @module
+ */
+
+import { mm_init, pr_info, printk_reset, UTS_RELEASE } from '@rfl/kernel';
+import { SAMPLE_DRIVERS } from './drivers.js';
+import type { Platform } from './machine.js';
+
+/** Where the machine's terminal output goes on the host. */
+export interface TerminalIO {
+  stdout(bytes: Uint8Array): void;
+  stderr(bytes: Uint8Array): void;
+}
+
+export interface BootOptions {
+  /** Seeds the machine's random numbers (`/dev/urandom`). */
+  seed: number;
+  io: TerminalIO;
+}
+
+/** Builds the machine's system calls and terminal once the kernel is up. */
+export type PlatformFactory = (options: BootOptions) => Promise<Platform> | Platform;
+
+/** Boots the kernel and loads every sample driver; resolves to the booted machine. */
+export async function bootMachine(
+  options: BootOptions,
+  makePlatform: PlatformFactory,
+): Promise<Platform> {
+  printk_reset();
+  pr_info('Linux version %s (rfl-ts) #1 SMP PREEMPT\n', UTS_RELEASE);
+  pr_info('Command line: console=ttyS0 rfl.seed=%d\n', options.seed);
+  mm_init({ kasan: true });
+  const platform = await makePlatform(options);
+  for (const driver of SAMPLE_DRIVERS) {
+    const err = await platform.sys.init_module(driver.module, driver.params ?? '');
+    if (err < 0) pr_info('rfl-sim: %s: init_module failed: %pe\n', driver.module, err);
+  }
+  pr_info('Run /bin/sh as init process\n');
+  return platform;
+}
