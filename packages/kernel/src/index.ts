@@ -17,8 +17,13 @@ export * from './mm/kmalloc.js';
 export * from './mm/kmemleak.js';
 export * from './mm/layout.js';
 export * from './mm/meminfo.js';
+// User address spaces, uaccess and hardened usercopy (k-uaccess).
+export * from './mm/mmap.js';
 export * from './mm/page_alloc.js';
 export * from './mm/slab.js';
+export * from './mm/uaccess.js';
+export * from './mm/uaccess-user.js';
+export * from './mm/usercopy.js';
 export * from './mm/vmalloc.js';
 export * from './panic.js';
 export * from './printk.js';

@@ -10,11 +10,13 @@
  */
 
 import { pr_info } from '../printk.js';
+import { register_exit_hook } from '../sched/core.js';
 import { fault_inject_reset } from './fault-inject.js';
 import { kasan_enable, kasan_init } from './kasan.js';
 import { kmalloc_init } from './kmalloc.js';
 import { kmemleak_enable, kmemleak_init } from './kmemleak.js';
 import { DEFAULT_MEM_SIZE, nr_pages, PAGE_SIZE, phys_mem_init } from './layout.js';
+import { exit_mm, mmap_reset } from './mmap.js';
 import { page_alloc_init, zone } from './page_alloc.js';
 import { vmap_pte_init } from './raw.js';
 import { slab_init } from './slab.js';
@@ -40,8 +42,8 @@ export interface mm_init_options {
 
 /**
  * (Re)boots memory management: fresh zeroed physical memory, empty free
- * lists, only the kmalloc caches, empty vmalloc space, detectors as asked and
- * fault injection at its defaults. Every address handed out before is
+ * lists, only the kmalloc caches, empty vmalloc space and user address
+ * spaces, detectors as asked and fault injection at its defaults. Every address handed out before is
  * invalid afterwards.
  *
  * @example
@@ -62,6 +64,7 @@ export function mm_init(options: mm_init_options = {}): void {
   slab_init();
   kmalloc_init();
   vmalloc_init();
+  mmap_reset();
   if (options.kasan) kasan_enable({ stacktrace: options.kasan_stacktrace ?? true });
   if (options.kmemleak) kmemleak_enable({ verbose: options.kmemleak_verbose ?? false });
   if (!options.quiet) {
@@ -70,4 +73,5 @@ export function mm_init(options: mm_init_options = {}): void {
   }
 }
 
+register_exit_hook(exit_mm);
 mm_init({ quiet: true });

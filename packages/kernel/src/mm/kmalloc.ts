@@ -36,7 +36,7 @@ import {
   page_flags,
   page_order,
 } from './page_alloc.js';
-import { kmem_cache_create } from './slab.js';
+import { kmem_cache_create_usercopy } from './slab.js';
 import { cache_of_page, invalid_free, type kmem_cache, slab_alloc, slab_free } from './slub.js';
 
 /** What `kmalloc(0)` returns: not NULL, but faults when dereferenced. */
@@ -251,9 +251,19 @@ export function kfree_sensitive(addr: number): void {
   kfree_caller(addr, kfree_sensitive);
 }
 
-/** Creates the kmalloc caches; part of booting the slab allocator. */
+/**
+ * Creates the kmalloc caches; part of booting the slab allocator. Their
+ * whole objects are whitelisted for usercopy, as `create_kmalloc_cache` does.
+ */
 export function kmalloc_init(): void {
   kmalloc_caches = KMALLOC_SIZES.map((size) =>
-    kmem_cache_create(size >= 1024 ? `kmalloc-${size / 1024}k` : `kmalloc-${size}`, size, 0, 0),
+    kmem_cache_create_usercopy(
+      size >= 1024 ? `kmalloc-${size / 1024}k` : `kmalloc-${size}`,
+      size,
+      0,
+      0,
+      0,
+      size,
+    ),
   );
 }

@@ -11,7 +11,13 @@
  * - the direct map (`PAGE_OFFSET`): physical byte `p` is at `PAGE_OFFSET + p`;
  * - vmalloc space (`VMALLOC_START`): page-granular mappings of any pages;
  * - vmemmap (`VMEMMAP_START`): one 64-byte `struct page` per page frame, so a
- *   `struct page *` is `VMEMMAP_START + pfn * 64`.
+ *   `struct page *` is `VMEMMAP_START + pfn * 64`;
+ * - the kernel image (`__START_KERNEL`, `ffffffff81000000`): text and
+ *   read-only data. The simulated kernel is JavaScript, so its image is
+ *   small: half a page of text and half a page of rodata, both backed by the
+ *   reserved page frame 0, which the page allocator never hands out. They
+ *   exist so that hardened usercopy can refuse copies of kernel text and
+ *   allow copies of rodata, as LKDTM's USERCOPY_KERNEL test expects.
  *
  * @module
  */
@@ -37,6 +43,18 @@ export const VMEMMAP_START = 0xea0000000000;
 /** `sizeof(struct page)`. */
 export const STRUCT_PAGE_SIZE = 64;
 
+/** The start of kernel text (`_stext`, `__START_KERNEL` of x86-64). */
+export const _stext = 0xffff81000000;
+/** The end of kernel text (`_etext`). */
+export const _etext = _stext + PAGE_SIZE / 2;
+/** The start of the kernel's read-only data (`__start_rodata`). */
+export const __start_rodata = 0xffff82000000;
+/** The end of the kernel's read-only data (`__end_rodata`). */
+export const __end_rodata = __start_rodata + PAGE_SIZE / 2;
+/** Where text and rodata live in physical memory (in the reserved frame 0). */
+const TEXT_PHYS = 0;
+const RODATA_PHYS = PAGE_SIZE / 2;
+
 /** The default size of physical memory: 64 MiB. */
 export const DEFAULT_MEM_SIZE = 64 << 20;
 
@@ -61,6 +79,57 @@ export function phys_mem_init(size: number): void {
   mem_view = new DataView(phys_mem);
   mem_size = size;
   nr_pages = size >>> PAGE_SHIFT;
+  mem_u8.set(rodata, RODATA_PHYS);
+}
+
+/** The contents of rodata, kept outside memory so that a reboot restores them. */
+const rodata = new Uint8Array(__end_rodata - __start_rodata);
+let rodata_used = 0;
+
+/**
+ * Places constant bytes (a string is stored NUL-terminated) in the kernel's
+ * rodata, as the linker places a `static const` object, and returns their
+ * address; the same contents get the same address. They survive reboots.
+ *
+ * @example
+ * ```ts
+ * import { __end_rodata, __start_rodata, kernel_rodata, kaddr_hex, readb } from '@rfl/kernel';
+ * const text = kernel_rodata('This is a test.\n');
+ * text >= __start_rodata && text < __end_rodata // => true
+ * String.fromCharCode(readb(text)) // => 'T'
+ * kaddr_hex(__start_rodata) // => 'ffffffff82000000'
+ * ```
+ */
+export function kernel_rodata(contents: string | Uint8Array): number {
+  const bytes = typeof contents === 'string' ? new TextEncoder().encode(`${contents}\0`) : contents;
+  for (let off = 0; off + bytes.length <= rodata_used; off++) {
+    if (bytes.every((b, i) => rodata[off + i] === b)) return __start_rodata + off;
+  }
+  if (rodata_used + bytes.length > rodata.length) {
+    throw new RangeError(`kernel rodata is full (${rodata.length} bytes)`);
+  }
+  const off = rodata_used;
+  rodata.set(bytes, off);
+  rodata_used += bytes.length;
+  if (mem_size > 0) mem_u8.set(bytes, RODATA_PHYS + off);
+  return __start_rodata + off;
+}
+
+/** The physical address behind a kernel-image address, or -1. */
+export function kernel_image_phys(addr: number): number {
+  if (addr >= _stext && addr < _etext) return TEXT_PHYS + (addr - _stext);
+  if (addr >= __start_rodata && addr < __end_rodata) return RODATA_PHYS + (addr - __start_rodata);
+  return -1;
+}
+
+/** Whether `addr` is in kernel text (`is_kernel_text`). */
+export function is_kernel_text(addr: number): boolean {
+  return addr >= _stext && addr < _etext;
+}
+
+/** Whether `addr` is in the kernel's rodata (`is_kernel_rodata`). */
+export function is_kernel_rodata(addr: number): boolean {
+  return addr >= __start_rodata && addr < __end_rodata;
 }
 
 /** The physical address of a direct-map address (`__pa`). */

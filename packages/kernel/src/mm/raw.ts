@@ -1,6 +1,7 @@
 /**
  * Address translation for kernel virtual addresses: the direct map is a
- * fixed offset, vmalloc space goes through a page table (`vmap_pte`). The
+ * fixed offset, vmalloc space goes through a page table (`vmap_pte`), the
+ * kernel image is fixed in page frame 0. The
  * unchecked readers here are for the kernel's own bookkeeping (kmemleak's
  * scan, KASAN's reports), which must not trip the detectors.
  *
@@ -8,6 +9,7 @@
  */
 
 import {
+  kernel_image_phys,
   mem_size,
   mem_u8,
   PAGE_OFFSET,
@@ -33,8 +35,9 @@ export function translate(addr: number): number {
   if (v >= 0 && v < VMALLOC_SIZE) {
     const pte = vmap_pte[Math.floor(v / PAGE_SIZE)]!;
     if (pte !== 0) return (pte - 1) * PAGE_SIZE + (v % PAGE_SIZE);
+    return -1;
   }
-  return -1;
+  return kernel_image_phys(addr);
 }
 
 /** A copy of `n` bytes at `addr`; unmapped bytes read as 0. No detector sees it. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { WARN } from '../panic.js';
+import { WARN, WARN_ON } from '../panic.js';
 import { __GFP_ZERO, type gfp_t } from './gfp.js';
 import { kasan_enabled, kasan_quarantine_drain } from './kasan.js';
 import { mem_size, PAGE_OFFSET, PAGE_SHIFT } from './layout.js';
@@ -46,6 +46,10 @@ export const ARCH_KMALLOC_MINALIGN = 8;
  * Creates an object cache (`kmem_cache_create`). `align` 0 means the
  * default (8 bytes; a cache line with SLAB_HWCACHE_ALIGN). `ctor` runs once
  * for every object when its slab is created, as SLUB does.
+ *
+ * Its objects have no usercopy whitelist: hardened usercopy refuses any
+ * `copy_to_user`/`copy_from_user` of them (use
+ * {@link kmem_cache_create_usercopy}).
  */
 export function kmem_cache_create(
   name: string,
@@ -54,9 +58,39 @@ export function kmem_cache_create(
   flags: number,
   ctor?: (addr: number) => void,
 ): kmem_cache {
+  return kmem_cache_create_usercopy(name, size, align, flags, 0, 0, ctor);
+}
+
+/**
+ * {@link kmem_cache_create} with a usercopy whitelist: only the bytes
+ * `[useroffset, useroffset+usersize)` of an object may be copied to or from
+ * user space (CONFIG_HARDENED_USERCOPY). A region outside the object is
+ * ignored with the kernel's WARN, leaving no whitelist.
+ *
+ * @example
+ * ```ts
+ * import { kmem_cache_create_usercopy, kmem_cache_destroy } from '@rfl/kernel';
+ * const s = kmem_cache_create_usercopy('fox_cache', 64, 0, 0, 16, 8);
+ * [s.useroffset, s.usersize] // => [16, 8]
+ * kmem_cache_destroy(s);
+ * ```
+ */
+export function kmem_cache_create_usercopy(
+  name: string,
+  size: number,
+  align: number,
+  flags: number,
+  useroffset: number,
+  usersize: number,
+  ctor?: (addr: number) => void,
+): kmem_cache {
+  if (WARN_ON(useroffset < 0 || usersize < 0 || size < usersize || size - usersize < useroffset)) {
+    useroffset = 0;
+    usersize = 0;
+  }
   let a = Math.max(align, ARCH_KMALLOC_MINALIGN);
   if (flags & SLAB_HWCACHE_ALIGN && size > L1_CACHE_BYTES / 2) a = Math.max(a, L1_CACHE_BYTES);
-  return add_cache((id) => new kmem_cache(id, name, size, a, flags, ctor));
+  return add_cache((id) => new kmem_cache(id, name, size, a, flags, ctor, useroffset, usersize));
 }
 
 /** Allocates one object from `s`, or 0. */

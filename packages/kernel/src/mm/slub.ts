@@ -42,6 +42,7 @@ import {
   __alloc_pages_pfn,
   __free_pages_pfn,
   PG_head,
+  PG_reserved,
   PG_slab,
   page_flags,
   page_order,
@@ -76,6 +77,9 @@ export class kmem_cache {
   readonly order: number;
   readonly objs_per_slab: number;
   readonly ctor: ((addr: number) => void) | undefined;
+  /** The usercopy whitelist: the bytes `[useroffset, useroffset+usersize)` of an object. */
+  readonly useroffset: number;
+  readonly usersize: number;
   /** Free objects (physical addresses); `free[0 .. free_top)` are valid. */
   free = new Int32Array(64);
   free_top = 0;
@@ -96,8 +100,12 @@ export class kmem_cache {
     align: number,
     flags: number,
     ctor: ((addr: number) => void) | undefined,
+    useroffset = 0,
+    usersize = 0,
   ) {
     this.id = id;
+    this.useroffset = useroffset;
+    this.usersize = usersize;
     this.name = name;
     this.object_size = object_size;
     this.align = align;
@@ -317,7 +325,7 @@ function object_of(p: number): { start: number; cache: string; object_size: numb
  */
 function kasan_rebuild_slabs(): void {
   for (let pfn = 0; pfn < nr_pages; pfn++) {
-    if (page_flags[pfn]! & PG_head)
+    if (page_flags[pfn]! & (PG_head | PG_reserved))
       kasan_unpoison(pfn << PAGE_SHIFT, PAGE_SIZE << page_order[pfn]!);
   }
   for (const s of live_caches()) {

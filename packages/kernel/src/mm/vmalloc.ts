@@ -235,6 +235,19 @@ export function vmalloc_nr_pages(): number {
   return n;
 }
 
+/**
+ * The vmalloc area holding `addr` (`find_vmap_area`): its start and the end
+ * of its mapped pages (the guard page excluded), or undefined.
+ */
+export function find_vmap_area(addr: number): { va_start: number; va_end: number } | undefined {
+  if (!is_vmalloc_addr(addr)) return undefined;
+  for (const area of areas.values()) {
+    const end = area.addr + area.pages.length * PAGE_SIZE;
+    if (addr >= area.addr && addr < end) return { va_start: area.addr, va_end: end };
+  }
+  return undefined;
+}
+
 /** The `struct page *` mapped at a vmalloc address, or 0. */
 export function vmalloc_to_page(addr: number): number {
   if (!is_vmalloc_addr(addr)) return 0;

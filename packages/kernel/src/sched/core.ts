@@ -27,6 +27,7 @@ import {
   print_kernel_ident,
   sym,
 } from '../locking/lockdep-print.js';
+import { mm_alloc } from '../mm/mmap.js';
 import { add_taint, die, dump_stack, Oops, TAINT_WARN, WARN_ONCE } from '../panic.js';
 import { pr_err, pr_warn, printk } from '../printk.js';
 import { type StackCapture, stack_capture } from '../stacktrace.js';
@@ -177,6 +178,23 @@ export function oops_exception(err: unknown): void {
   die(message, 0, capture, message);
 }
 
+/**
+ * A fatal signal the simulation delivers by unwinding a user task's body (`force_sig`):
+ * thrown by user-side helpers, e.g. on a SIGSEGV. The task exits with 128 + `signo`, the
+ * way a shell reports it; it is not a kernel bug, so there is no Oops.
+ */
+export class ForcedSignal extends Error {
+  /** The signal's name, for `should_throw=` matching (`'SIGSEGV'`). */
+  readonly code: string;
+  readonly signo: number;
+  constructor(signo: number, name: string, message: string) {
+    super(message);
+    this.name = 'ForcedSignal';
+    this.signo = signo;
+    this.code = name;
+  }
+}
+
 /** What do_exit() runs for a dying task besides its own checks (RCU's `exit_rcu`). */
 const exit_hooks: ((task: task_struct) => void)[] = [];
 
@@ -224,8 +242,12 @@ function start_task<D>(task: task_struct, fn: threadfn<D>, data: D): void {
             code = typeof ret === 'number' ? ret : 0;
           }
         } catch (err) {
-          oops_exception(err);
-          code = -1;
+          if (err instanceof ForcedSignal) {
+            code = 128 + err.signo;
+          } else {
+            oops_exception(err);
+            code = -1;
+          }
         }
         do_exit(task, code);
       }),
@@ -291,10 +313,13 @@ export async function kthread_stop(k: task_struct): Promise<number> {
 
 /**
  * Starts a user process named `comm` whose body is `fn`: the context system calls run in
- * (a simulation helper; the kernel gets its processes from fork and exec).
+ * (a simulation helper; the kernel gets its processes from fork and exec). It has a fresh,
+ * empty address space. A body that dies of a signal ({@link ForcedSignal}, e.g. the
+ * SIGSEGV of a bad user-space access) exits with 128 + the signal number, without an Oops.
  */
 export function sim_spawn(comm: string, fn: () => Promise<number | undefined>): task_struct {
   const task = alloc_task(comm, 0);
+  task.mm = mm_alloc();
   start_task(task, fn, undefined);
   wake_up_process(task);
   return task;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { held_lock } from '../locking/lockdep-types.js';
+import type { mm_struct } from '../mm/mmap.js';
 import { set_current_task_source } from '../panic.js';
 import type { StackCapture } from '../stacktrace.js';
 
@@ -65,6 +66,10 @@ export class task_struct {
   /** The hung-task detector's view: switch count and jiffies when it last changed. */
   last_switch_count = 0;
   last_switch_time = 0;
+  /** The user address space; null for kernel threads (mm/mmap.ts). */
+  mm: mm_struct | null = null;
+  /** `pagefault_disable()` nesting: user accesses do not fault pages in while non-zero. */
+  pagefault_disabled = 0;
   /** Set by kthread_stop(). */
   kthread_should_stop = false;
   /** Resolves the promise of the schedule() the task is sleeping in, if any. */
