@@ -1,6 +1,8 @@
 export * from './atomic.js';
 export * from './err-ptr.js';
 export * from './errno.js';
+// k-module: Kconfig and loadable modules.
+export * from './kconfig.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
@@ -25,6 +27,13 @@ export * from './mm/uaccess.js';
 export * from './mm/uaccess-user.js';
 export * from './mm/usercopy.js';
 export * from './mm/vmalloc.js';
+export * from './module/declare.js';
+export * from './module/kmod.js';
+export * from './module/main.js';
+export * from './module/module.js';
+export * from './module/params.js';
+export * from './module/procfs.js';
+export * from './module/symbols.js';
 export * from './panic.js';
 export * from './printk.js';
 export * from './ratelimit.js';
