@@ -94,12 +94,27 @@ export const DT_BLK = 6;
 export const DT_REG = 8;
 export const DT_LNK = 10;
 
-/** One line of `/proc/modules`, the data `lsmod` prints. */
-export interface ModuleInfo {
-  name: string;
-  size: number;
-  refcnt: number;
-  holders: string[];
+/** What one of kmod's tools left: its exit status and output. */
+export interface KmodResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * kmod's tools, over `finit_module(2)` and `delete_module(2)`: the kernel's modules package
+ * provides them with kmod's messages, so every shell prints the same text.
+ */
+export interface KmodTools {
+  insmod(filename: string, args: readonly string[]): Promise<KmodResult>;
+  rmmod(names: readonly string[], options: { force?: boolean }): Promise<KmodResult>;
+  modprobe(
+    name: string,
+    args: readonly string[],
+    options: { remove?: boolean; quiet?: boolean; first_time?: boolean },
+  ): Promise<KmodResult>;
+  lsmod(): KmodResult;
+  modinfo(names: readonly string[]): KmodResult;
 }
 
 /** A task of the machine, as `ps` shows it. */
@@ -153,13 +168,8 @@ export interface Sys {
   clock_realtime(): bigint;
   /** `CLOCK_MONOTONIC` in nanoseconds since boot. */
   clock_monotonic(): bigint;
-  /** Loads the module `name` (a module the machine knows) with `params` (`key=value …`). */
-  init_module(name: string, params: string): Promise<number>;
-  delete_module(name: string, flags: number): Promise<number>;
-  /** The loaded modules, most recently loaded first, as `/proc/modules` lists them. */
-  modules(): Promise<ModuleInfo[]>;
-  /** Whether `name` is a module the machine could load (what modprobe finds in modules.dep). */
-  module_available(name: string): boolean;
+  /** kmod's tools (see {@link KmodTools}). */
+  readonly kmod: KmodTools;
   /** `syslog(2)`: the log text for the read actions, 0 or a negative errno otherwise. */
   syslog(action: number): Promise<string | number>;
   /** The live tasks, in pid order. */

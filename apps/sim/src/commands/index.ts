@@ -11,7 +11,7 @@ import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
 import { dmesg, mkdir, mknod, ps, rm, sleep } from './misc.js';
-import { insmod, lsmod, modprobe, rmmod } from './modules.js';
+import { insmod, lsmod, modinfo, modprobe, rmmod } from './modules.js';
 import type { Command } from './proc.js';
 import { stat } from './stat.js';
 
@@ -35,6 +35,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['lsmod', lsmod],
   ['mkdir', mkdir],
   ['mknod', mknod],
+  ['modinfo', modinfo],
   ['modprobe', modprobe],
   ['ps', ps],
   ['rm', rm],

@@ -1,133 +1,71 @@
 /**
- * kmod's tools: `insmod FILE [params]`, `modprobe [-r] NAME [params]`, `rmmod NAME` and
- * `lsmod`, with kmod's messages. A module "file" is a module some package declared: the
- * machine's `/lib/modules` is the set of modules it knows, so `insmod foxes.ko` and
- * `modprobe foxes` both find `foxes`.
+ * kmod's tools: `insmod FILE [args]`, `rmmod [-f] NAME...`, `modprobe [-qr] [--first-time]
+ * NAME [args]`, `lsmod` and `modinfo NAME...`. The option parsing is here; what they do and
+ * print is kmod's, from the kernel's modules package (see {@link KmodTools}).
  *
  * @module
  */
 
-import { UTS_RELEASE } from '../release.js';
-import { strerror } from '../strerror.js';
-import { O_NONBLOCK } from '../sys.js';
+import type { KmodResult } from '../sys.js';
 import { getopt } from './getopt.js';
 import type { Command, Proc } from './proc.js';
 
-const ENOENT = 2;
-const ENOEXEC = 8;
-const EBUSY = 16;
-const EEXIST = 17;
-
-/** `foxes.ko` or `/lib/modules/…/foxes.ko` → `foxes`; kmod treats `-` and `_` alike. */
-function moduleName(file: string): string {
-  return (file.split('/').pop() ?? file).replace(/\.ko$/, '').replaceAll('-', '_');
-}
-
-/** kmod's `mod_strerror()`: what a failed init_module() means for a module. */
-function modStrerror(errno: number): string {
-  if (errno === -ENOEXEC) return 'Invalid module format';
-  if (errno === -ENOENT) return 'Unknown symbol in module, or unknown parameter (see dmesg)';
-  return strerror(errno);
+async function report(proc: Proc, r: KmodResult): Promise<number> {
+  if (r.stdout !== '') await proc.out(r.stdout);
+  if (r.stderr !== '') await proc.err(r.stderr);
+  return r.status;
 }
 
 export const insmod: Command = async (proc, argv) => {
-  const [file, ...params] = argv;
+  const [file, ...args] = argv;
   if (file === undefined) {
     await proc.err('insmod: ERROR: missing filename.\n');
     return 1;
   }
-  const name = moduleName(file);
-  if (!proc.sys.module_available(name)) {
-    await proc.err(`insmod: ERROR: could not load module ${file}: No such file or directory\n`);
-    return 1;
-  }
-  const err = await proc.sys.init_module(name, params.join(' '));
-  if (err < 0) {
-    await proc.err(`insmod: ERROR: could not insert module ${file}: ${modStrerror(err)}\n`);
-    return 1;
-  }
-  return 0;
+  return report(proc, await proc.sys.kmod.insmod(file, args));
 };
 
-async function isLoaded(proc: Proc, name: string): Promise<boolean> {
-  return (await proc.sys.modules()).some((m) => m.name === name);
-}
-
-/** rmmod's checks and messages; `tool` is `rmmod` or `modprobe` (whose errors are FATAL). */
-async function remove(proc: Proc, name: string, tool: 'rmmod' | 'modprobe'): Promise<number> {
-  const level = tool === 'rmmod' ? 'ERROR' : 'FATAL';
-  const mod = (await proc.sys.modules()).find((m) => m.name === name);
-  if (mod === undefined) {
-    await proc.err(`${tool}: ${level}: Module ${name} is not currently loaded\n`);
-    return 1;
-  }
-  if (mod.refcnt > 0 || mod.holders.length > 0) {
-    await proc.err(
-      `${tool}: ${level}: Module ${name} is in use${tool === 'modprobe' ? '.' : ''}\n`,
-    );
-    return 1;
-  }
-  const err = await proc.sys.delete_module(name, O_NONBLOCK);
-  if (err === -EBUSY) {
-    await proc.err(
-      `${tool}: ${level}: Module ${name} is in use${tool === 'modprobe' ? '.' : ''}\n`,
-    );
-    return 1;
-  }
-  if (err < 0) {
-    await proc.err(`${tool}: ${level}: could not remove module ${name}: ${strerror(err)}\n`);
-    return 1;
-  }
-  return 0;
-}
-
 export const rmmod: Command = async (proc, argv) => {
-  if (argv.length === 0) {
-    await proc.err('rmmod: ERROR: missing module name.\n');
-    return 1;
-  }
-  let status = 0;
-  for (const file of argv) status |= await remove(proc, moduleName(file), 'rmmod');
-  return status;
+  const parsed = await getopt(proc, argv, 'f');
+  if (parsed === undefined) return 1;
+  const force = parsed.opts.length > 0;
+  return report(proc, await proc.sys.kmod.rmmod(parsed.operands, { force }));
 };
 
 export const modprobe: Command = async (proc, argv) => {
-  const parsed = await getopt(proc, argv, 'rq');
+  const firstTime = argv.includes('--first-time');
+  const parsed = await getopt(
+    proc,
+    argv.filter((a) => a !== '--first-time'),
+    'qr',
+  );
   if (parsed === undefined) return 1;
-  const removing = parsed.opts.some(([o]) => o === 'r');
-  const [first, ...rest] = parsed.operands;
-  if (first === undefined) {
+  const remove = parsed.opts.some(([o]) => o === 'r');
+  const quiet = parsed.opts.some(([o]) => o === 'q');
+  const [name, ...args] = parsed.operands;
+  if (name === undefined) {
     await proc.err('modprobe: ERROR: missing parameters. See -h.\n');
     return 1;
   }
-  const name = moduleName(first);
-  if (!proc.sys.module_available(name)) {
-    await proc.err(
-      `modprobe: FATAL: Module ${name} not found in directory /lib/modules/${UTS_RELEASE}\n`,
-    );
-    return 1;
-  }
-  if (removing) {
+  if (remove) {
     let status = 0;
-    for (const m of [first, ...rest]) status |= await remove(proc, moduleName(m), 'modprobe');
+    for (const n of [name, ...args]) {
+      status |= await report(
+        proc,
+        await proc.sys.kmod.modprobe(n, [], { remove, quiet, first_time: firstTime }),
+      );
+    }
     return status;
   }
-  if (await isLoaded(proc, name)) return 0;
-  const err = await proc.sys.init_module(name, rest.join(' '));
-  if (err < 0 && err !== -EEXIST) {
-    await proc.err(`modprobe: ERROR: could not insert '${name}': ${modStrerror(err)}\n`);
-    return 1;
-  }
-  return 0;
+  return report(proc, await proc.sys.kmod.modprobe(name, args, { quiet, first_time: firstTime }));
 };
 
-export const lsmod: Command = async (proc) => {
-  let out = 'Module                  Size  Used by\n';
-  for (const m of await proc.sys.modules()) {
-    out += `${m.name.padEnd(19)} ${String(m.size).padStart(8)}  ${m.refcnt}`;
-    if (m.holders.length > 0) out += ` ${m.holders.join(',')}`;
-    out += '\n';
+export const lsmod: Command = async (proc) => report(proc, proc.sys.kmod.lsmod());
+
+export const modinfo: Command = async (proc, argv) => {
+  if (argv.length === 0) {
+    await proc.err('modinfo: ERROR: missing module or filename.\n');
+    return 1;
   }
-  await proc.out(out);
-  return 0;
+  return report(proc, proc.sys.kmod.modinfo(argv));
 };

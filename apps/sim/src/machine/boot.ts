@@ -7,7 +7,7 @@
  * @module
  */
 
-import { mm_init, pr_info, printk_reset, UTS_RELEASE } from '@rfl/kernel';
+import { mm_init, pr_info, printk_reset, request_module, UTS_RELEASE } from '@rfl/kernel';
 import { SAMPLE_DRIVERS } from './drivers.js';
 import type { Platform } from './machine.js';
 
@@ -36,9 +36,10 @@ export async function bootMachine(
   pr_info('Command line: console=ttyS0 rfl.seed=%d\n', options.seed);
   mm_init({ kasan: true });
   const platform = await makePlatform(options);
+  // What systemd-modules-load does with /etc/modules-load.d: load each, log a failure.
   for (const driver of SAMPLE_DRIVERS) {
-    const err = await platform.sys.init_module(driver.module, driver.params ?? '');
-    if (err < 0) pr_info('rfl-sim: %s: init_module failed: %pe\n', driver.module, err);
+    const err = await request_module(driver.module, driver.params ?? '');
+    if (err < 0) pr_info('rfl-sim: failed to load %s: %pe\n', driver.module, err);
   }
   pr_info('Run /bin/sh as init process\n');
   return platform;

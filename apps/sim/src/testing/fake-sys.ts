@@ -15,7 +15,7 @@ import {
   DT_CHR,
   DT_DIR,
   DT_REG,
-  type ModuleInfo,
+  type KmodTools,
   makedev,
   O_ACCMODE,
   O_APPEND,
@@ -90,7 +90,6 @@ export class FakeSys implements Sys {
   #nextIno = 1;
   readonly root: Inode = this.#inode(S_IFDIR | 0o755);
   readonly #tables = new Map<number, (OpenFile | undefined)[]>();
-  readonly loaded: ModuleInfo[] = [];
 
   #inode(mode: number, rdev = 0): Inode {
     const inode: Inode = { ino: this.#nextIno++, mode, rdev, data: new Uint8Array(0), mtime: 0n };
@@ -401,21 +400,14 @@ export class FakeSys implements Sys {
     return BigInt(ktime_get());
   }
 
-  async init_module(): Promise<number> {
-    return -E.ENOSYS;
-  }
-
-  async delete_module(): Promise<number> {
-    return -E.ENOSYS;
-  }
-
-  async modules(): Promise<ModuleInfo[]> {
-    return this.loaded;
-  }
-
-  module_available(): boolean {
-    return false;
-  }
+  /** The fake has no modules: every tool fails as with CONFIG_MODULES off. */
+  readonly kmod: KmodTools = {
+    insmod: async () => ({ status: 1, stdout: '', stderr: 'insmod: ERROR: no modules here\n' }),
+    rmmod: async () => ({ status: 1, stdout: '', stderr: 'rmmod: ERROR: no modules here\n' }),
+    modprobe: async () => ({ status: 1, stdout: '', stderr: 'modprobe: FATAL: no modules here\n' }),
+    lsmod: () => ({ status: 0, stdout: 'Module                  Size  Used by\n', stderr: '' }),
+    modinfo: () => ({ status: 1, stdout: '', stderr: 'modinfo: ERROR: no modules here\n' }),
+  };
 
   async syslog(): Promise<string | number> {
     return -E.ENOSYS;

@@ -1,2 +1,0 @@
-/** `uname -r` of the simulated kernel, where `/lib/modules/<release>` would be. */
-export { UTS_RELEASE } from '@rfl/kernel';
