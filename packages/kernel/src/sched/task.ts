@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { files_struct } from '../fs/fdtable.js';
 import type { held_lock } from '../locking/lockdep-types.js';
 import type { mm_struct } from '../mm/mmap.js';
 import { set_current_task_source } from '../panic.js';
@@ -66,6 +67,8 @@ export class task_struct {
   /** The hung-task detector's view: switch count and jiffies when it last changed. */
   last_switch_count = 0;
   last_switch_time = 0;
+  /** Open file descriptors (`files`); created on first use, closed at exit. */
+  files: files_struct | undefined = undefined;
   /** The user address space; null for kernel threads (mm/mmap.ts). */
   mm: mm_struct | null = null;
   /** `pagefault_disable()` nesting: user accesses do not fault pages in while non-zero. */
