@@ -12,6 +12,7 @@
  */
 
 import type { wait_queue_head } from '../locking/wait.js';
+import type { vm_area_struct } from '../mm/mmap.js';
 import { ktime_get } from '../time/clock.js';
 
 /** `f_mode` bits (include/linux/fs.h). */
@@ -134,8 +135,12 @@ export interface file_operations {
   poll?: (file: file, wait: poll_table | null) => number;
   unlocked_ioctl?: (file: file, cmd: number, arg: number) => int_ret;
   compat_ioctl?: (file: file, cmd: number, arg: number) => int_ret;
-  /** Maps the file into `vma` (a `vm_area_struct` of the user address space). */
-  mmap?: (file: file, vma: unknown) => int_ret;
+  /**
+   * Maps the file into `vma` before the area becomes visible: may set `vm_ops`,
+   * `vm_private_data` and flags or insert pages; 0 or a negative errno. Synchronous,
+   * like everything done under the kernel's mmap lock in the simulator.
+   */
+  mmap?: (file: file, vma: vm_area_struct) => number;
   open?: (inode: inode, file: file) => int_ret;
   /** Called at every close(2) of a descriptor of the file. */
   flush?: (file: file, id: unknown) => int_ret;
