@@ -1,8 +1,6 @@
 export * from './atomic.js';
 export * from './err-ptr.js';
 export * from './errno.js';
-// k-module: Kconfig and loadable modules.
-export * from './kconfig.js';
 // fs: the VFS core (k-vfs)
 export * from './fs/cred.js';
 export * from './fs/dcache.js';
@@ -31,6 +29,8 @@ export * from './fs/super.js';
 export * from './fs/sys_file.js';
 export * from './fs/sys_path.js';
 export * from './fs/tmpfs.js';
+// k-module: Kconfig and loadable modules.
+export * from './kconfig.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
