@@ -156,8 +156,8 @@ export interface Sys {
   stat(path: string): Promise<Stat | number>;
   lstat(path: string): Promise<Stat | number>;
   fstat(fd: number): Promise<Stat | number>;
-  /** The next entries of an open directory; an empty array at its end. */
-  getdents64(fd: number): Promise<Dirent[] | number>;
+  /** The entries of a directory, `.` and `..` included (opendir + getdents64 + closedir). */
+  readdir(path: string): Promise<Dirent[] | number>;
   mknod(path: string, mode: number, dev: number): Promise<number>;
   mkdir(path: string, mode: number): Promise<number>;
   unlink(path: string): Promise<number>;

@@ -8,17 +8,7 @@
  */
 
 import { strerror } from '../strerror.js';
-import {
-  major,
-  minor,
-  O_DIRECTORY,
-  O_RDONLY,
-  S_IFBLK,
-  S_IFCHR,
-  S_IFDIR,
-  S_IFMT,
-  type Stat,
-} from '../sys.js';
+import { major, minor, S_IFBLK, S_IFCHR, S_IFDIR, S_IFMT, type Stat } from '../sys.js';
 import { lsDate, modeString, userName } from './file-mode.js';
 import { getopt } from './getopt.js';
 import type { Command, Proc } from './proc.js';
@@ -92,20 +82,9 @@ function columns(names: string[]): string {
 }
 
 async function readDir(proc: Proc, path: string): Promise<string[] | number> {
-  const fd = await proc.sys.open(path, O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return fd;
-  const names: string[] = [];
-  for (;;) {
-    const batch = await proc.sys.getdents64(fd);
-    if (typeof batch === 'number') {
-      await proc.sys.close(fd);
-      return batch;
-    }
-    if (batch.length === 0) break;
-    for (const e of batch) names.push(e.d_name);
-  }
-  await proc.sys.close(fd);
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = await proc.sys.readdir(path);
+  if (typeof entries === 'number') return entries;
+  return entries.map((e) => e.d_name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export const ls: Command = async (proc, argv) => {

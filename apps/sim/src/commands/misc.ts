@@ -8,8 +8,6 @@
 import { strerror } from '../strerror.js';
 import {
   makedev,
-  O_DIRECTORY,
-  O_RDONLY,
   S_IFBLK,
   S_IFCHR,
   S_IFDIR,
@@ -148,15 +146,9 @@ async function isDir(proc: Proc, path: string): Promise<boolean> {
 }
 
 async function removeTree(proc: Proc, path: string): Promise<number> {
-  const fd = await proc.sys.open(path, O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return fd;
-  const names: string[] = [];
-  for (;;) {
-    const batch = await proc.sys.getdents64(fd);
-    if (typeof batch === 'number' || batch.length === 0) break;
-    for (const e of batch) if (e.d_name !== '.' && e.d_name !== '..') names.push(e.d_name);
-  }
-  await proc.sys.close(fd);
+  const entries = await proc.sys.readdir(path);
+  if (typeof entries === 'number') return entries;
+  const names = entries.map((e) => e.d_name).filter((n) => n !== '.' && n !== '..');
   for (const name of names) {
     const child = `${path}/${name}`;
     const err = (await isDir(proc, child))

@@ -7,7 +7,15 @@
  * @module
  */
 
-import { mm_init, pr_info, printk_reset, request_module, UTS_RELEASE } from '@rfl/kernel';
+import {
+  mm_init,
+  pr_info,
+  printk_reset,
+  register_console,
+  request_module,
+  set_console_loglevel,
+  UTS_RELEASE,
+} from '@rfl/kernel';
 import { SAMPLE_DRIVERS } from './drivers.js';
 import type { Platform } from './machine.js';
 
@@ -15,13 +23,24 @@ import type { Platform } from './machine.js';
 export interface TerminalIO {
   stdout(bytes: Uint8Array): void;
   stderr(bytes: Uint8Array): void;
+  /** Whether the host's output is a terminal (`ls` then prints columns). */
+  tty?: boolean;
 }
 
 export interface BootOptions {
   /** Seeds the machine's random numbers (`/dev/urandom`). */
   seed: number;
   io: TerminalIO;
+  /**
+   * Whether kernel messages of level KERN_ERR and more urgent also go to the terminal's
+   * error stream as they are logged (a `quiet` boot's console); otherwise only `dmesg`
+   * shows them.
+   */
+  console?: boolean;
 }
+
+/** The console level of a `quiet` boot: KERN_ERR and more urgent reach the console. */
+const CONSOLE_LOGLEVEL_QUIET = 4;
 
 /** Builds the machine's system calls and terminal once the kernel is up. */
 export type PlatformFactory = (options: BootOptions) => Promise<Platform> | Platform;
@@ -32,8 +51,17 @@ export async function bootMachine(
   makePlatform: PlatformFactory,
 ): Promise<Platform> {
   printk_reset();
+  if (options.console) {
+    const encoder = new TextEncoder();
+    register_console((line) => options.io.stderr(encoder.encode(`${line}\n`)));
+    set_console_loglevel(CONSOLE_LOGLEVEL_QUIET);
+  }
   pr_info('Linux version %s (rfl-ts) #1 SMP PREEMPT\n', UTS_RELEASE);
-  pr_info('Command line: console=ttyS0 rfl.seed=%d\n', options.seed);
+  pr_info(
+    'Command line: console=ttyS0%s rfl.seed=%d\n',
+    options.console ? ' quiet' : '',
+    options.seed,
+  );
   mm_init({ kasan: true });
   const platform = await makePlatform(options);
   // What systemd-modules-load does with /etc/modules-load.d: load each, log a failure.

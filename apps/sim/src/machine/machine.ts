@@ -53,15 +53,21 @@ export class ShellSession {
     this.#exited = child.wait();
   }
 
-  /** Runs one line in the shell; resolves when it has finished. */
-  async line(text: string): Promise<RunResult> {
+  /**
+   * Runs one line in the shell; resolves when it has finished. `signal` is set when the
+   * shell itself was killed (an Oops in a builtin's system call kills the shell's task).
+   */
+  async line(text: string): Promise<RunResult & { signal?: number }> {
     const result = new Promise<RunResult>((resolve) => {
       this.#lines.push({ text, done: resolve });
     });
     this.#wake?.();
-    return runUntil(
-      Promise.race([result, this.#exited.then((w) => ({ status: w.status, exit: true }))]),
-    );
+    const died = this.#exited.then((w): RunResult & { signal?: number } => ({
+      status: w.status,
+      exit: true,
+      signal: w.signal,
+    }));
+    return runUntil(Promise.race<RunResult & { signal?: number }>([result, died]));
   }
 
   /** Ends the session (end of input); resolves to the shell's last status. */
@@ -80,4 +86,11 @@ export async function runScript(platform: Platform, script: string): Promise<num
     return (await shell.run(script)).status;
   });
   return (await runUntil(child.wait())).status;
+}
+
+/** What {@link simRun} returns: the status and everything the terminal printed. */
+export interface SimRunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
 }

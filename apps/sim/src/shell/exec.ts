@@ -18,7 +18,6 @@ import { strerror } from '../strerror.js';
 import {
   O_APPEND,
   O_CREAT,
-  O_DIRECTORY,
   O_RDONLY,
   O_RDWR,
   O_TRUNC,
@@ -148,16 +147,8 @@ export class Shell {
   }
 
   async #readdir(dir: string): Promise<string[] | undefined> {
-    const fd = await this.#sys.open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return undefined;
-    const names: string[] = [];
-    for (;;) {
-      const entries = await this.#sys.getdents64(fd);
-      if (typeof entries === 'number' || entries.length === 0) break;
-      for (const e of entries) names.push(e.d_name);
-    }
-    await this.#sys.close(fd);
-    return names;
+    const entries = await this.#sys.readdir(dir);
+    return typeof entries === 'number' ? undefined : entries.map((e) => e.d_name);
   }
 
   async #argv(cmd: SimpleCommand): Promise<string[]> {

@@ -83,7 +83,6 @@ interface OpenFile {
   flags: number;
   pos: number;
   refs: number;
-  dirRead?: boolean;
 }
 
 export class FakeSys implements Sys {
@@ -335,16 +334,15 @@ export class FakeSys implements Sys {
     return this.#stat(file.inode!);
   }
 
-  async getdents64(fd: number): Promise<Dirent[] | number> {
-    const file = this.#file(fd);
-    if (file?.inode?.children === undefined) return -E.ENOTDIR;
-    if (file.dirRead) return [];
-    file.dirRead = true;
+  async readdir(path: string): Promise<Dirent[] | number> {
+    const dir = this.#lookup(path);
+    if (typeof dir === 'number') return dir;
+    if (dir.children === undefined) return -E.ENOTDIR;
     const entries: Dirent[] = [
-      { d_ino: file.inode.ino, d_type: DT_DIR, d_name: '.' },
-      { d_ino: file.inode.ino, d_type: DT_DIR, d_name: '..' },
+      { d_ino: dir.ino, d_type: DT_DIR, d_name: '.' },
+      { d_ino: dir.ino, d_type: DT_DIR, d_name: '..' },
     ];
-    for (const [name, inode] of file.inode.children) {
+    for (const [name, inode] of dir.children) {
       const type = (inode.mode & S_IFMT) === S_IFDIR ? DT_DIR : inode.device ? DT_CHR : DT_REG;
       entries.push({ d_ino: inode.ino, d_type: type, d_name: name });
     }

@@ -1,0 +1,237 @@
+/**
+ * {@link Sys} over the simulated kernel: each call is the system call a C library would
+ * make, from the calling task, with its buffers in that task's user address space, so a
+ * driver sees the read(), write() and ioctl() a real program would make.
+ *
+ * @module
+ */
+
+import {
+  current,
+  dmesg,
+  dmesg_clear,
+  ForcedSignal,
+  for_each_process,
+  get_file,
+  kmod_insmod,
+  kmod_lsmod,
+  kmod_modinfo,
+  kmod_modprobe,
+  kmod_rmmod,
+  type kstat,
+  ktime_get,
+  libc,
+  new_encode_dev,
+  PF_KTHREAD,
+  sim_spawn,
+  task_files,
+  type task_struct,
+} from '@rfl/kernel';
+import {
+  type Child,
+  type Dirent,
+  type KmodTools,
+  type ProcessInfo,
+  SIGSEGV,
+  type Stat,
+  SYSLOG_ACTION_CLEAR,
+  SYSLOG_ACTION_READ_ALL,
+  SYSLOG_ACTION_READ_CLEAR,
+  type Sys,
+} from '../sys.js';
+import { hrtimer_nanosleep } from './nanosleep.js';
+
+const EINVAL = 22;
+
+/**
+ * The machine's wall clock at boot: a fixed instant, so that `ls -l` and `stat` print the
+ * same dates on every run (the machine has no RTC to read).
+ */
+export const BOOT_EPOCH_NS = 1_767_225_600_000_000_000n; // 2026-01-01 00:00:00 UTC
+
+function toStat(st: kstat | number): Stat | number {
+  if (typeof st === 'number') return st;
+  return {
+    st_dev: st.dev,
+    st_ino: st.ino,
+    st_mode: st.mode,
+    st_nlink: st.nlink,
+    st_uid: st.uid,
+    st_gid: st.gid,
+    st_rdev: st.rdev,
+    st_size: st.size,
+    st_blksize: st.blksize,
+    st_blocks: st.blocks,
+    st_atime_ns: BOOT_EPOCH_NS + BigInt(st.atime_ns),
+    st_mtime_ns: BOOT_EPOCH_NS + BigInt(st.mtime_ns),
+    st_ctime_ns: BOOT_EPOCH_NS + BigInt(st.ctime_ns),
+  };
+}
+
+/** The `R`/`S`/`D` letter of a task's state, as /proc/<pid>/status shows it. */
+function stateLetter(task: task_struct): string {
+  if (task.__state === 0) return 'R';
+  if (task.__state & 2) return 'D';
+  return 'S';
+}
+
+const kmod: KmodTools = {
+  insmod: (file, args) => kmod_insmod(file, args),
+  rmmod: (names, options) => kmod_rmmod(names, options),
+  modprobe: (name, args, options) => kmod_modprobe(name, args, options),
+  lsmod: () => kmod_lsmod(),
+  modinfo: (names) => kmod_modinfo(names),
+};
+
+export class KernelSys implements Sys {
+  readonly kmod = kmod;
+
+  open(path: string, flags: number, mode = 0o666): Promise<number> {
+    return libc.open(path, flags, mode);
+  }
+
+  close(fd: number): Promise<number> {
+    return libc.close(fd);
+  }
+
+  async read(fd: number, buf: Uint8Array): Promise<number> {
+    const data = await libc.read(fd, buf.length);
+    if (typeof data === 'number') return data;
+    buf.set(data);
+    return data.length;
+  }
+
+  write(fd: number, data: Uint8Array): Promise<number> {
+    return libc.write(fd, data);
+  }
+
+  lseek(fd: number, offset: number, whence: number): Promise<number> {
+    return libc.lseek(fd, offset, whence);
+  }
+
+  pipe2(flags: number): Promise<[number, number] | number> {
+    return libc.pipe(flags);
+  }
+
+  dup(fd: number): Promise<number> {
+    return libc.dup(fd);
+  }
+
+  dup2(oldfd: number, newfd: number): Promise<number> {
+    return libc.dup2(oldfd, newfd);
+  }
+
+  ioctl(fd: number, cmd: number, arg: number): Promise<number> {
+    return libc.ioctl(fd, cmd, arg);
+  }
+
+  async stat(path: string): Promise<Stat | number> {
+    return toStat(await libc.stat(path));
+  }
+
+  async lstat(path: string): Promise<Stat | number> {
+    return toStat(await libc.lstat(path));
+  }
+
+  async fstat(fd: number): Promise<Stat | number> {
+    return toStat(await libc.fstat(fd));
+  }
+
+  async readdir(path: string): Promise<Dirent[] | number> {
+    const entries = await libc.readdir(path);
+    if (typeof entries === 'number') return entries;
+    return entries.map((d) => ({ d_ino: d.d_ino, d_type: d.d_type, d_name: d.d_name }));
+  }
+
+  /** `dev` is the kernel's `MKDEV()`; mknod(2) takes the `st_rdev` encoding. */
+  mknod(path: string, mode: number, dev: number): Promise<number> {
+    return libc.mknod(path, mode, new_encode_dev(dev));
+  }
+
+  mkdir(path: string, mode: number): Promise<number> {
+    return libc.mkdir(path, mode);
+  }
+
+  unlink(path: string): Promise<number> {
+    return libc.unlink(path);
+  }
+
+  rmdir(path: string): Promise<number> {
+    return libc.rmdir(path);
+  }
+
+  nanosleep(ns: number): Promise<number> {
+    return hrtimer_nanosleep(ns);
+  }
+
+  clock_realtime(): bigint {
+    return BOOT_EPOCH_NS + BigInt(ktime_get());
+  }
+
+  clock_monotonic(): bigint {
+    return BigInt(ktime_get());
+  }
+
+  async syslog(action: number): Promise<string | number> {
+    switch (action) {
+      case SYSLOG_ACTION_READ_ALL:
+        return dmesg();
+      case SYSLOG_ACTION_READ_CLEAR: {
+        const text = dmesg();
+        dmesg_clear();
+        return text;
+      }
+      case SYSLOG_ACTION_CLEAR:
+        dmesg_clear();
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  }
+
+  processes(): ProcessInfo[] {
+    return for_each_process()
+      .filter((t) => t.pid > 0)
+      .map((t) => ({
+        pid: t.pid,
+        comm: t.flags & PF_KTHREAD && t.pid > 1 ? `[${t.comm}]` : t.comm,
+        state: stateLetter(t),
+      }));
+  }
+
+  getpid(): number {
+    return current().pid;
+  }
+
+  /**
+   * fork + exec: the child gets a copy of the caller's descriptor table (without the
+   * close-on-exec ones) before it first runs; a child a signal killed (a fault on its own
+   * memory) reports the signal, and so does one the kernel killed with an Oops (SIGSEGV,
+   * as `make_task_dead()` does).
+   */
+  spawn(comm: string, body: () => Promise<number>): Child {
+    const parent = task_files();
+    let signal: number | undefined;
+    const task = sim_spawn(comm, async () => {
+      try {
+        return await body();
+      } catch (err) {
+        if (err instanceof ForcedSignal) signal = err.signo;
+        throw err;
+      }
+    });
+    const files = task_files(task);
+    for (const [fd, f] of parent.fd.entries()) {
+      if (f && !parent.close_on_exec.has(fd)) files.fd[fd] = get_file(f);
+    }
+    return {
+      pid: task.pid,
+      wait: async () => {
+        const code = await task.exited;
+        if (code === -1) return { status: 128 + SIGSEGV, signal: SIGSEGV };
+        if (signal !== undefined) return { status: 128 + signal, signal };
+        return { status: code };
+      },
+    };
+  }
+}
