@@ -87,6 +87,28 @@ describe('the commands, on an in-memory filesystem', () => {
     expect(r.out).toBe('a\nb\n.\n..\n.h\na\nb\n');
   });
 
+  it('ls prints GNU columns on a terminal, tabs included', async () => {
+    const names =
+      'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega a-much-longer-file-name another_one';
+    const r = await sh(
+      `mkdir /tmp/c; for_each; ls /tmp/c`.replace(
+        'for_each',
+        names
+          .split(' ')
+          .map((n) => `: > /tmp/c/${n}`)
+          .join('; '),
+      ),
+      { tty: true },
+    );
+    // What coreutils 9.1 prints for these names with COLUMNS=80.
+    expect(r.out).toBe(
+      'a-much-longer-file-name  chi\t  gamma   mu\t   phi\tsigma\t xi\n' +
+        'alpha\t\t\t delta\t  iota\t  nu\t   pi\ttau\t zeta\n' +
+        'another_one\t\t epsilon  kappa   omega    psi\ttheta\n' +
+        'beta\t\t\t eta\t  lambda  omicron  rho\tupsilon\n',
+    );
+  });
+
   it('stat prints the GNU coreutils format', async () => {
     const r = await sh('stat /dev/null; echo -n hello > /tmp/h; stat /tmp/h');
     expect(r.out).toMatch(

@@ -53,32 +53,56 @@ function longLines(entries: Entry[], now: bigint): string {
   return out;
 }
 
-/** GNU's vertical columns: the most columns that fit in the line, filled top to bottom. */
-function columns(names: string[]): string {
-  if (names.length === 0) return '';
-  for (let cols = Math.min(names.length, Math.floor(LINE_WIDTH / 3)); cols >= 1; cols--) {
-    const rows = Math.ceil(names.length / cols);
-    const used = Math.ceil(names.length / rows);
-    const widths: number[] = [];
-    for (let c = 0; c < used; c++) {
-      const col = names.slice(c * rows, (c + 1) * rows);
-      widths.push(Math.max(...col.map((n) => n.length)) + (c < used - 1 ? 2 : 0));
+/**
+ * coreutils' `indent()`: moves from column `from` to `to` with tabs where a tab stop (every
+ * 8 columns) fits, spaces for the rest.
+ */
+function indent(from: number, to: number): string {
+  let s = '';
+  while (from < to) {
+    if (Math.floor(to / 8) > Math.floor((from + 1) / 8)) {
+      s += '\t';
+      from += 8 - (from % 8);
+    } else {
+      s += ' ';
+      from++;
     }
-    if (cols > 1 && widths.reduce((a, b) => a + b, 0) > LINE_WIDTH) continue;
-    let out = '';
-    for (let r = 0; r < rows; r++) {
-      let line = '';
-      for (let c = 0; c < used; c++) {
-        const name = names[c * rows + r];
-        if (name === undefined) continue;
-        const last = c === used - 1 || names[(c + 1) * rows + r] === undefined;
-        line += last ? name : name.padEnd(widths[c]!);
-      }
-      out += `${line}\n`;
-    }
-    return out;
   }
-  return '';
+  return s;
+}
+
+/**
+ * GNU's vertical columns (`ls -C`): the most columns whose widths (the longest name plus
+ * two, the last column without the two) stay under the line width, filled top to bottom.
+ */
+function columns(names: string[]): string {
+  const n = names.length;
+  if (n === 0) return '';
+  let best = { cols: 1, widths: [0] };
+  for (let cols = 1; cols <= Math.min(n, Math.floor(LINE_WIDTH / 3)); cols++) {
+    const rows = Math.ceil(n / cols);
+    const widths = new Array<number>(cols).fill(0);
+    names.forEach((name, i) => {
+      const col = Math.floor(i / rows);
+      widths[col] = Math.max(widths[col]!, name.length + (col === cols - 1 ? 0 : 2));
+    });
+    if (widths.reduce((a, b) => a + b, 0) < LINE_WIDTH) best = { cols, widths };
+  }
+  const rows = Math.ceil(n / best.cols);
+  let out = '';
+  for (let r = 0; r < rows; r++) {
+    let pos = 0;
+    for (let c = 0; ; c++) {
+      const i = c * rows + r;
+      const name = names[i]!;
+      out += name;
+      if (i + rows >= n) break;
+      out += indent(pos + name.length, pos + best.widths[c]!);
+      pos += best.widths[c]!;
+    }
+    out += '\n';
+  }
+  return out;
 }
 
 async function readDir(proc: Proc, path: string): Promise<string[] | number> {

@@ -12,7 +12,10 @@ import { FakeSys } from './fake-sys.js';
 const decoder = new TextDecoder();
 
 /** Runs a script on a fresh fake machine; returns what it printed and its status. */
-export async function sh(script: string): Promise<{ out: string; err: string; status: number }> {
+export async function sh(
+  script: string,
+  options: { tty?: boolean } = {},
+): Promise<{ out: string; err: string; status: number }> {
   const sys = new FakeSys();
   let out = '';
   let err = '';
@@ -32,6 +35,7 @@ export async function sh(script: string): Promise<{ out: string; err: string; st
     },
   });
   sys.addDevice('/dev/out', 5, 1, {
+    tty: options.tty ?? false,
     write: (d) => {
       out += decoder.decode(d);
       return d.length;

@@ -39,6 +39,8 @@ import {
   type Sys,
 } from '../sys.js';
 
+const TCGETS = 0x5401;
+
 const E = {
   ENOENT: 2,
   EBADF: 9,
@@ -57,6 +59,8 @@ const E = {
 export interface FakeDevice {
   read?(buf: Uint8Array, pos: number): number;
   write?(data: Uint8Array): number;
+  /** Answers TCGETS, as a terminal does. */
+  tty?: boolean;
 }
 
 interface Inode {
@@ -296,8 +300,10 @@ export class FakeSys implements Sys {
     return newfd;
   }
 
-  async ioctl(fd: number): Promise<number> {
-    return this.#file(fd) === undefined ? -E.EBADF : -E.ENOTTY;
+  async ioctl(fd: number, cmd: number): Promise<number> {
+    const file = this.#file(fd);
+    if (file === undefined) return -E.EBADF;
+    return cmd === TCGETS && file.inode?.device?.tty ? 0 : -E.ENOTTY;
   }
 
   #stat(inode: Inode): Stat {
