@@ -73,6 +73,8 @@ export class task_struct {
   mm: mm_struct | null = null;
   /** `pagefault_disable()` nesting: user accesses do not fault pages in while non-zero. */
   pagefault_disabled = 0;
+  /** The task that created this one (`real_parent`); null for pid 0 and 1. */
+  real_parent: task_struct | null = null;
   /** Set by kthread_stop(). */
   kthread_should_stop = false;
   /** Resolves the promise of the schedule() the task is sleeping in, if any. */
@@ -136,6 +138,7 @@ set_current_task_source(current);
 export function alloc_task(comm: string, flags: number): task_struct {
   last_pid += 1;
   const task = new task_struct(last_pid, comm, flags);
+  task.real_parent = current();
   tasks.set(task.pid, task);
   return task;
 }
