@@ -10,7 +10,8 @@ function rflSim(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('the rfl-sim CLI', () => {
+// Each case starts node processes; on a loaded machine that takes seconds.
+describe('the rfl-sim CLI', { timeout: 60_000 }, () => {
   it('run: prints the output of the commands and exits with the last status', () => {
     expect(rflSim('run', 'echo hi > /tmp/a; cat /tmp/a')).toEqual({
       status: 0,
@@ -32,6 +33,18 @@ describe('the rfl-sim CLI', () => {
       stderr: 'sh: 1: frobnicate: not found\n',
     });
     expect(rflSim('run', 'echo |').status).toBe(2);
+  });
+
+  it('--seed makes /dev/urandom reproducible', () => {
+    const run = (seed: string) =>
+      rflSim('--seed', seed, 'run', 'head -c 16 /dev/urandom | hexdump -C');
+    const a = run('7');
+    expect(a.status).toBe(0);
+    expect(a.stdout).toMatch(
+      /^00000000 {2}([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} \|.{16}\|\n00000010\n$/,
+    );
+    expect(run('7').stdout).toBe(a.stdout);
+    expect(run('8').stdout).not.toBe(a.stdout);
   });
 
   it('usage errors exit 2 with the usage on stderr; --help exits 0', () => {

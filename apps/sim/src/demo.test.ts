@@ -30,7 +30,11 @@ describe('rfl-sim demo', () => {
     expectInOrder(out, [
       'Run /bin/sh as init process',
       '# ls -l /dev\n',
+      /crw-rw-rw- 1 root root 1, 3 \w{3} [ \d]\d \d\d:\d\d null\n/,
       '# cat /tmp/greeting\nhello from the sim\n',
+      '# head -c 32 /dev/urandom | hexdump -C\n00000000  ',
+      '00000020\n',
+      '# dd if=/dev/zero of=/tmp/zeros bs=512 count=4\n4+0 records in\n4+0 records out\n2048 bytes (2.0 kB, 2.0 KiB) copied, 0 s, Infinity B/s\n',
       '# cat /nope; echo "status $?"\ncat: /nope: No such file or directory\nstatus 1\n',
       /# frobnicate --now\nsh: \d+: frobnicate: not found\n/,
       '# lsmod\nModule                  Size  Used by\n',

@@ -141,6 +141,9 @@ export const ls: Command = async (proc, argv) => {
       files.push({ name: path, st });
     }
   }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  files.sort((a, b) => byName(a.name, b.name));
+  dirs.sort(byName);
   await show(files);
   for (const [i, dir] of dirs.entries()) {
     if (operands.length > 1) await proc.out(`${files.length > 0 || i > 0 ? '\n' : ''}${dir}:\n`);

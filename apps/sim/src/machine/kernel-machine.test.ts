@@ -1,6 +1,38 @@
-import { ktime_get } from '@rfl/kernel';
+import { BUG, dmesg, ktime_get, MISC_DYNAMIC_MINOR, misc_register } from '@rfl/kernel';
 import { describe, expect, it } from 'vitest';
+import { bootMachine } from './boot.js';
+import { kernelPlatform } from './kernel-platform.js';
+import { runScript } from './machine.js';
 import { simRun } from './sim-run.js';
+
+/** Boots the default machine with a misc device whose read() hits BUG(), runs `script`. */
+async function withBuggyDevice(script: string) {
+  const decoder = new TextDecoder();
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: (b: Uint8Array) => {
+      stdout += decoder.decode(b);
+    },
+    stderr: (b: Uint8Array) => {
+      stderr += decoder.decode(b);
+    },
+  };
+  const platform = await bootMachine({ seed: 0, io }, kernelPlatform);
+  misc_register({
+    minor: MISC_DYNAMIC_MINOR,
+    name: 'buggy',
+    mode: 0o666,
+    fops: {
+      read: () => {
+        BUG();
+        return 0;
+      },
+    },
+  });
+  const status = await runScript(platform, script);
+  return { status, stdout, stderr };
+}
 
 describe('the shell on the simulated kernel', () => {
   it('writes a tmpfs file and reads it back', async () => {
@@ -51,5 +83,45 @@ describe('the shell on the simulated kernel', () => {
     );
     expect(r.stdout).toBe('fghijklmno\n');
     expect(r.stderr).toBe('2+0 records in\n2+0 records out\n10 bytes copied, 0 s, Infinity B/s\n');
+  });
+
+  it('the machine has /dev/null, /dev/zero and /dev/urandom', async () => {
+    const r = await simRun(
+      'ls -l /dev/null /dev/zero /dev/urandom; head -c 4 /dev/zero | hexdump -C; cat /dev/null',
+    );
+    // The machine's clock is the kernel's virtual clock, which earlier tests moved.
+    expect(r.stdout.replace(/Jan {2}1 \d\d:\d\d/g, 'Jan  1 HH:MM')).toBe(
+      'crw-rw-rw- 1 root root 1, 3 Jan  1 HH:MM /dev/null\n' +
+        'crw-rw-rw- 1 root root 1, 9 Jan  1 HH:MM /dev/urandom\n' +
+        'crw-rw-rw- 1 root root 1, 5 Jan  1 HH:MM /dev/zero\n' +
+        '00000000  00 00 00 00                                       |....|\n00000004\n',
+    );
+  });
+
+  it('a reader that stops early ends an endless writer with SIGPIPE, silently', async () => {
+    const r = await simRun('cat /dev/zero | head -c 100000 | tail -c 2 | hexdump -C; echo $?');
+    expect(r).toEqual({
+      status: 0,
+      stdout: '00000000  00 00                                             |..|\n00000002\n0\n',
+      stderr: '',
+    });
+  });
+
+  it('--seed makes /dev/urandom reproducible', async () => {
+    const a = await simRun('head -c 8 /dev/urandom | hexdump', { seed: 3 });
+    expect((await simRun('head -c 8 /dev/urandom | hexdump', { seed: 3 })).stdout).toBe(a.stdout);
+    expect((await simRun('head -c 8 /dev/urandom | hexdump', { seed: 4 })).stdout).not.toBe(
+      a.stdout,
+    );
+  });
+
+  it('an Oops in a command kills that command with SIGSEGV; the shell goes on', async () => {
+    const r = await withBuggyDevice('cat /dev/buggy; echo "status $?"; echo still here');
+    expect(r).toEqual({
+      status: 0,
+      stdout: 'status 139\nstill here\n',
+      stderr: 'Segmentation fault\n',
+    });
+    expect(dmesg()).toMatch(/kernel BUG at .*\n[\s\S]*Comm: cat /);
   });
 });

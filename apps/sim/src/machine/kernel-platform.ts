@@ -6,7 +6,7 @@
  * @module
  */
 
-import { vfs_init } from '@rfl/kernel';
+import { driver_core_fs_init, random_seed, vfs_init } from '@rfl/kernel';
 import type { BootOptions } from './boot.js';
 import { console_open } from './console.js';
 import { KernelSys } from './kernel-sys.js';
@@ -14,6 +14,8 @@ import type { Platform } from './machine.js';
 
 export function kernelPlatform(options: BootOptions): Platform {
   vfs_init();
+  driver_core_fs_init();
+  random_seed(options.seed);
   const sys = new KernelSys();
   return {
     sys,
