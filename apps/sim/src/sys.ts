@@ -158,6 +158,8 @@ export interface Sys {
   fstat(fd: number): Promise<Stat | number>;
   /** The entries of a directory, `.` and `..` included (opendir + getdents64 + closedir). */
   readdir(path: string): Promise<Dirent[] | number>;
+  /** The target of a symbolic link, or a negative errno. */
+  readlink(path: string): Promise<string | number>;
   mknod(path: string, mode: number, dev: number): Promise<number>;
   mkdir(path: string, mode: number): Promise<number>;
   unlink(path: string): Promise<number>;

@@ -8,7 +8,7 @@
  */
 
 import { strerror } from '../strerror.js';
-import { major, minor, S_IFBLK, S_IFCHR, S_IFDIR, S_IFMT, type Stat } from '../sys.js';
+import { major, minor, S_IFBLK, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../sys.js';
 import { lsDate, modeString, userName } from './file-mode.js';
 import { getopt } from './getopt.js';
 import type { Command, Proc } from './proc.js';
@@ -20,6 +20,8 @@ const LINE_WIDTH = 80;
 interface Entry {
   name: string;
   st?: Stat;
+  /** The target of a symbolic link, for `-l`. */
+  link?: string;
 }
 
 const isDevice = (st: Stat) => [S_IFCHR, S_IFBLK].includes(st.st_mode & S_IFMT);
@@ -39,7 +41,7 @@ function longLines(entries: Entry[], now: bigint): string {
     }
   }
   let out = '';
-  for (const { name, st: s } of entries) {
+  for (const { name, st: s, link } of entries) {
     const st = s!;
     const size = isDevice(st)
       ? `${String(major(st.st_rdev)).padStart(w.major + Math.max(0, w.size - (w.major + 2 + w.minor)))}, ${String(
@@ -48,7 +50,7 @@ function longLines(entries: Entry[], now: bigint): string {
       : String(st.st_size).padStart(w.size);
     out +=
       `${modeString(st.st_mode)} ${String(st.st_nlink).padStart(w.nlink)} ${userName(st.st_uid)} ` +
-      `${userName(st.st_gid)} ${size} ${lsDate(st.st_mtime_ns, now)} ${name}\n`;
+      `${userName(st.st_gid)} ${size} ${lsDate(st.st_mtime_ns, now)} ${name}${link === undefined ? '' : ` -> ${link}`}\n`;
   }
   return out;
 }
@@ -105,6 +107,12 @@ function columns(names: string[]): string {
   return out;
 }
 
+async function linkOf(proc: Proc, path: string, st: Stat): Promise<{ link?: string }> {
+  if ((st.st_mode & S_IFMT) !== S_IFLNK) return {};
+  const target = await proc.sys.readlink(path);
+  return typeof target === 'number' ? {} : { link: target };
+}
+
 async function readDir(proc: Proc, path: string): Promise<string[] | number> {
   const entries = await proc.sys.readdir(path);
   if (typeof entries === 'number') return entries;
@@ -131,14 +139,15 @@ export const ls: Command = async (proc, argv) => {
   const files: Entry[] = [];
   const dirs: string[] = [];
   for (const path of operands) {
-    const st = await proc.sys.lstat(path);
+    // Without -l, a symbolic link named on the command line is followed (GNU's -H).
+    const st = long || has('d') ? await proc.sys.lstat(path) : await proc.sys.stat(path);
     if (typeof st === 'number') {
       await proc.error(`cannot access '${path}': ${strerror(st)}`);
       status = 2;
     } else if ((st.st_mode & S_IFMT) === S_IFDIR && !has('d')) {
       dirs.push(path);
     } else {
-      files.push({ name: path, st });
+      files.push({ name: path, st, ...(await linkOf(proc, path, st)) });
     }
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -160,13 +169,14 @@ export const ls: Command = async (proc, argv) => {
         entries.push({ name });
         continue;
       }
-      const st = await proc.sys.lstat(dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+      const full = dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+      const st = await proc.sys.lstat(full);
       if (typeof st === 'number') {
         await proc.error(`cannot access '${dir}/${name}': ${strerror(st)}`);
         status = 1;
         continue;
       }
-      entries.push({ name, st });
+      entries.push({ name, st, ...(await linkOf(proc, full, st)) });
     }
     if (long) {
       const blocks = entries.reduce((sum, e) => sum + (e.st?.st_blocks ?? 0), 0);

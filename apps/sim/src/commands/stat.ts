@@ -5,7 +5,7 @@
  */
 
 import { strerror } from '../strerror.js';
-import { major, minor, S_IFBLK, S_IFCHR, S_IFMT } from '../sys.js';
+import { major, minor, S_IFBLK, S_IFCHR, S_IFLNK, S_IFMT } from '../sys.js';
 import { fileTypeName, modeString, statDate, userName } from './file-mode.js';
 import { getopt } from './getopt.js';
 import type { Command } from './proc.js';
@@ -31,8 +31,10 @@ export const stat: Command = async (proc, argv) => {
     const isDev = type === S_IFCHR || type === S_IFBLK;
     const perm = (st.st_mode & 0o7777).toString(8).padStart(4, '0');
     const id = (n: number) => `${String(n).padStart(5)}/${userName(n).padStart(8)}`;
+    const target = type === S_IFLNK ? await proc.sys.readlink(path) : undefined;
+    const shown = typeof target === 'string' ? `${path} -> ${target}` : path;
     let out =
-      `  File: ${path}\n` +
+      `  File: ${shown}\n` +
       `  Size: ${String(st.st_size).padEnd(10)}\tBlocks: ${String(st.st_blocks).padEnd(10)} ` +
       `IO Block: ${String(st.st_blksize).padEnd(6)} ${fileTypeName(st)}\n` +
       `Device: ${major(st.st_dev)},${minor(st.st_dev)}\tInode: ${String(st.st_ino).padEnd(10)}  `;

@@ -143,6 +143,10 @@ export class KernelSys implements Sys {
     return entries.map((d) => ({ d_ino: d.d_ino, d_type: d.d_type, d_name: d.d_name }));
   }
 
+  readlink(path: string): Promise<string | number> {
+    return libc.readlink(path);
+  }
+
   /** `dev` is the kernel's `MKDEV()`; mknod(2) takes the `st_rdev` encoding. */
   mknod(path: string, mode: number, dev: number): Promise<number> {
     return libc.mknod(path, mode, new_encode_dev(dev));

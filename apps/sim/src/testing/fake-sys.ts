@@ -355,6 +355,11 @@ export class FakeSys implements Sys {
     return entries;
   }
 
+  async readlink(path: string): Promise<string | number> {
+    const inode = this.#lookup(path);
+    return typeof inode === 'number' ? inode : -E.EINVAL;
+  }
+
   async mknod(path: string, mode: number, dev: number): Promise<number> {
     const p = this.#parent(path);
     if (typeof p === 'number') return p;
