@@ -79,9 +79,25 @@ let chrdev_open_hook: chrdev_open_fn | undefined;
 /**
  * Registers the char-device layer's open (fs/char_dev.c `chrdev_open`). It is called for
  * every open of an S_IFCHR inode with `file.f_op === def_chr_fops`; it must look up the
- * driver of `inode.i_rdev`, install the driver's `file_operations` in `file.f_op` (and
- * call their `open`, if any), and return 0 or a negative errno (-ENXIO for no device).
- * Passing `undefined` unregisters it.
+ * driver of `inode.i_rdev` (-ENXIO if none), pin the driver's table with `fops_get()`
+ * (-ENXIO if its module is going away), install it with `replace_fops(file, fops)`, call
+ * its `open` if it has one, and return 0 or a negative errno. The VFS then sets
+ * FMODE_CAN_READ/WRITE from the installed table, and the last fput() releases through it
+ * and unpins it. Passing `undefined` unregisters the hook.
+ *
+ * @example
+ * ```ts
+ * import { fops_get, replace_fops, set_chrdev_open, type file_operations } from '@rfl/kernel';
+ * const drivers = new Map<number, file_operations>();
+ * set_chrdev_open((inode, file) => {
+ *   const ops = drivers.get(inode.i_rdev);
+ *   const fops = ops === undefined ? null : fops_get(ops);
+ *   if (fops === null) return -6;
+ *   replace_fops(file, fops);
+ *   return fops.open?.(inode, file) ?? 0;
+ * });
+ * set_chrdev_open(undefined);
+ * ```
  */
 export function set_chrdev_open(fn: chrdev_open_fn | undefined): void {
   chrdev_open_hook = fn;

@@ -42,7 +42,7 @@ import {
   SEEK_SET,
 } from './fcntl.js';
 import { task_files } from './fdtable.js';
-import { fput } from './file_table.js';
+import { fops_get, fput, replace_fops, set_fops_owner_ops } from './file_table.js';
 import {
   FMODE_CAN_READ,
   FMODE_CAN_WRITE,
@@ -141,7 +141,7 @@ describe('open', () => {
     const d = await open_ok('/tmp', O_RDONLY | O_DIRECTORY);
     // kernel_read() goes through read_iter only, which a directory does not have.
     expect(await read_str(d, 10)).toBe(-EINVAL);
-    expect(dmesg()).toContain('kernel read not supported for file /tmp (pid: 1 comm: swapper/0)');
+    expect(dmesg()).toContain('kernel read not supported for file / (pid: 1 comm: swapper/0)');
     fput(d);
   });
 
@@ -345,6 +345,41 @@ describe('descriptors', () => {
     do_mknodat(AT_FDCWD, '/dev/busy', S_IFCHR | 0o600, MKDEV(240, 1));
     expect(await do_filp_open(AT_FDCWD, '/dev/busy', O_RDONLY, 0)).toBe(-EBUSY);
     expect(released).toBe(0);
+    set_chrdev_open(undefined);
+  });
+});
+
+describe('module owners', () => {
+  it('pins the owner of the operations while a file is open', async () => {
+    const refs = new Map<unknown, number>();
+    const going = new Set<unknown>();
+    set_fops_owner_ops({
+      get: (owner) => {
+        if (going.has(owner)) return false;
+        refs.set(owner, (refs.get(owner) ?? 0) + 1);
+        return true;
+      },
+      put: (owner) => refs.set(owner, (refs.get(owner) ?? 0) - 1),
+    });
+    const foxes = { name: 'foxes' };
+    const fops: file_operations = { owner: foxes, read: () => 0 };
+    set_chrdev_open((_node, filp) => {
+      const pinned = fops_get(fops);
+      if (pinned === null) return -ENXIO;
+      replace_fops(filp, pinned);
+      return 0;
+    });
+    do_mknodat(AT_FDCWD, '/dev/foxes', S_IFCHR | 0o600, MKDEV(10, 1));
+    const a = await open_ok('/dev/foxes', O_RDONLY);
+    const b = await open_ok('/dev/foxes', O_RDONLY);
+    expect(refs.get(foxes)).toBe(2);
+    fput(a);
+    expect(refs.get(foxes)).toBe(1);
+    going.add(foxes);
+    expect(await filp_open('/dev/foxes', O_RDONLY, 0)).toBe(-ENXIO);
+    fput(b);
+    expect(refs.get(foxes)).toBe(0);
+    set_fops_owner_ops(undefined);
     set_chrdev_open(undefined);
   });
 });

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { EBADF, EEXIST, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM } from '../errno.js';
+import { EBADF, EEXIST, EISDIR, ELOOP, ENODEV, ENOENT, ENOTDIR, EPERM } from '../errno.js';
 import { current } from '../sched/task.js';
 import { task_umask } from './cred.js';
 import { d_alloc } from './dcache.js';
@@ -27,7 +27,7 @@ import {
   O_TRUNC,
 } from './fcntl.js';
 import { fd_install, file_close_fd, get_unused_fd_flags, put_unused_fd } from './fdtable.js';
-import { fput } from './file_table.js';
+import { fops_get, fops_put, fput } from './file_table.js';
 import {
   FMODE_ATOMIC_POS,
   FMODE_CAN_READ,
@@ -85,11 +85,16 @@ export async function vfs_open(p: path, flags: number): Promise<file | number> {
   if (node === null) return -ENOENT;
   let mode = OPEN_FMODE(flags) | FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
   if (S_ISREG(node.i_mode) || S_ISDIR(node.i_mode)) mode |= FMODE_ATOMIC_POS;
-  const f = new file(p, node, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), mode, node.i_fop);
+  const fops = fops_get(node.i_fop);
+  if (fops === null) return -ENODEV;
+  const f = new file(p, node, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), mode, fops);
   const open = f.f_op.open;
   if (open !== undefined) {
     const err = await open(node, f);
-    if (err < 0) return err;
+    if (err < 0) {
+      fops_put(f.f_op);
+      return err;
+    }
   }
   f.f_mode |= FMODE_OPENED;
   if (f.f_mode & FMODE_READ && (f.f_op.read !== undefined || f.f_op.read_iter !== undefined))
