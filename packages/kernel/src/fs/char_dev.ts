@@ -40,6 +40,7 @@ import {
 } from '../lib/kobject.js';
 import { WARN_ON } from '../panic.js';
 import { pr_err } from '../printk.js';
+import { fops_get, replace_fops } from './file_table.js';
 import type { file, file_operations, inode, int_ret } from './fs.js';
 import { set_chrdev_open } from './inode.js';
 import { MAJOR, MINOR, MINORMASK, MKDEV } from './kdev_t.js';
@@ -288,14 +289,16 @@ export function cdev_lookup(dev: number): cdev | null {
 
 /**
  * `chrdev_open`: the `open` of every character-device inode. Finds the cdev
- * of `i_rdev`, installs its operations in the file and calls their `open`.
+ * of `i_rdev`, pins its operations' module (`-ENXIO` if it is going away),
+ * installs them in the file and calls their `open`.
  */
 function chrdev_open(node: inode, filp: file): int_ret {
   const p = cdev_lookup(node.i_rdev);
   if (!p?.ops) return -ENXIO;
-  filp.f_op = p.ops;
-  const open = filp.f_op.open;
-  return open ? open(node, filp) : 0;
+  const fops = fops_get(p.ops);
+  if (!fops) return -ENXIO;
+  replace_fops(filp, fops);
+  return fops.open ? fops.open(node, filp) : 0;
 }
 
 /**

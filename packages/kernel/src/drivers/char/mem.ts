@@ -18,6 +18,7 @@
 
 import { EFAULT, ENOSPC, ENXIO } from '../../errno.js';
 import { __register_chrdev } from '../../fs/char_dev.js';
+import { replace_fops } from '../../fs/file_table.js';
 import type { file, file_operations, inode, iov_iter, kiocb, loff_ref } from '../../fs/fs.js';
 import { copy_from_iter, copy_to_iter } from '../../fs/iov_iter.js';
 import { MINOR, MKDEV } from '../../fs/kdev_t.js';
@@ -152,7 +153,7 @@ devlist[9] = { name: 'urandom', fops: urandom_fops, mode: 0o666 };
 function memory_open(node: inode, filp: file): number | Promise<number> {
   const dev = devlist[MINOR(node.i_rdev)];
   if (!dev) return -ENXIO;
-  filp.f_op = dev.fops;
+  replace_fops(filp, dev.fops);
   return dev.fops.open ? dev.fops.open(node, filp) : 0;
 }
 

@@ -35,6 +35,7 @@
 
 import { EBUSY, EINVAL, ENODEV } from '../../errno.js';
 import { __register_chrdev } from '../../fs/char_dev.js';
+import { fops_get, replace_fops } from '../../fs/file_table.js';
 import type { file, file_operations, inode } from '../../fs/fs.js';
 import { MINOR, MINORMASK, MKDEV } from '../../fs/kdev_t.js';
 import { noop_llseek } from '../../fs/libfs.js';
@@ -99,10 +100,11 @@ function misc_minor_free(minor: number): void {
 function misc_open(node: inode, filp: file): number | Promise<number> {
   const minor = MINOR(node.i_rdev);
   const c = misc_list.find((m) => m.minor === minor);
-  if (!c) return -ENODEV;
+  const new_fops = c ? fops_get(c.fops) : null;
+  if (!c || !new_fops) return -ENODEV;
   filp.private_data = c;
-  filp.f_op = c.fops;
-  return c.fops.open ? c.fops.open(node, filp) : 0;
+  replace_fops(filp, new_fops);
+  return new_fops.open ? new_fops.open(node, filp) : 0;
 }
 
 const misc_fops: file_operations = { open: misc_open, llseek: noop_llseek };
