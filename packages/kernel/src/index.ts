@@ -88,6 +88,7 @@ export * from './module/module.js';
 export * from './module/params.js';
 export * from './module/procfs.js';
 export * from './module/symbols.js';
+export * from './module/sysfs.js';
 export * from './panic.js';
 export * from './printk.js';
 export * from './ratelimit.js';

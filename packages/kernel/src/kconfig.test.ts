@@ -11,6 +11,7 @@ import {
 } from './kconfig.js';
 import { lockdep_reset } from './locking/lockdep.js';
 import { DEFINE_SPINLOCK, spin_lock, spin_unlock } from './locking/spinlock.js';
+import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up } from './locking/wait.js';
 import { readl } from './mm/access.js';
 import { failslab } from './mm/fault-inject.js';
 import { GFP_KERNEL } from './mm/gfp.js';
@@ -20,6 +21,8 @@ import { kfree, kmalloc } from './mm/kmalloc.js';
 import { kmemleak_enabled, kmemleak_scan } from './mm/kmemleak.js';
 import { panic_reset } from './panic.js';
 import { dmesg, dmesg_clear } from './printk.js';
+import { kthread_run, sim_run_pending } from './sched/core.js';
+import { hung_task_reset } from './sched/hung-task.js';
 import { might_sleep } from './sched/might-sleep.js';
 import { preempt_disable, preempt_enable } from './sched/preempt.js';
 import { sim_advance } from './time/timer.js';
@@ -177,6 +180,36 @@ describe('kconfig: the detectors follow it', () => {
     expect(kmemleak_scan()).toBe(0);
     mm_init({ quiet: true, kmemleak: true });
     expect(kmemleak_enabled()).toBe(false);
+  });
+
+  it('CONFIG_DETECT_HUNG_TASK off leaves a task in D state unreported', async () => {
+    const wq = DECLARE_WAIT_QUEUE_HEAD();
+    let released = false;
+    kconfig_set('CONFIG_DETECT_HUNG_TASK', 'n');
+    hung_task_reset();
+    const k = kthread_run(
+      async () => {
+        await wait_event(wq, () => released);
+        return 0;
+      },
+      null,
+      'foxd',
+    );
+    await sim_run_pending();
+    await sim_advance(600_000);
+    expect(dmesg()).toBe('');
+    kconfig_reset();
+    kconfig_set('CONFIG_DEFAULT_HUNG_TASK_TIMEOUT', 30);
+    hung_task_reset();
+    await sim_advance(60_000);
+    expect(dmesg()).toMatch(
+      new RegExp(`INFO: task foxd:${k.pid} blocked for more than \\d+ seconds\\.`),
+    );
+    released = true;
+    wake_up(wq);
+    await k.exited;
+    kconfig_reset();
+    hung_task_reset();
   });
 
   it('CONFIG_FAULT_INJECTION off makes no allocation fail', () => {

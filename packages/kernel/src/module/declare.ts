@@ -12,7 +12,7 @@
  */
 
 import { UTS_RELEASE } from '../panic.js';
-import { type module, module_name_normalize } from './module.js';
+import { MODULE_NAME_LEN, type module, module_name_normalize } from './module.js';
 import type { module_param_spec, module_param_value } from './params.js';
 
 /** The values a module's init gets, one per declared parameter. */
@@ -70,7 +70,8 @@ export function module_dir(): string {
 
 /**
  * Adds a module to the repository (installs its `.ko`) and returns the
- * declaration. Declaring a name again replaces the file; a loaded module keeps
+ * declaration. A name must be letters, digits, `-` and `_`, shorter than
+ * `MODULE_NAME_LEN` (a `RangeError` otherwise, as modpost would fail the build). Declaring a name again replaces the file; a loaded module keeps
  * running the code it was loaded with.
  *
  * @example
@@ -90,6 +91,10 @@ export function module_dir(): string {
 export function declare_module<P extends Record<string, module_param_spec>>(
   decl: module_declaration<P>,
 ): module_declaration<P> {
+  // What modpost would refuse at build time: a name that does not fit `struct module`.
+  if (!/^[A-Za-z0-9_-]+$/.test(decl.name) || decl.name.length >= MODULE_NAME_LEN) {
+    throw new RangeError(`declare_module: bad module name '${decl.name}'`);
+  }
   const normalized = { ...decl, name: module_name_normalize(decl.name) };
   repository.set(normalized.name, normalized as unknown as module_declaration);
   return normalized;

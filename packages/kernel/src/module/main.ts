@@ -82,6 +82,8 @@ const PAGE = 4096;
 export interface module_notifier {
   /** After the parameters are parsed, before init (`mod_sysfs_setup`). */
   coming?(mod: module): void;
+  /** When init has succeeded (the `add` uevent). */
+  live?(mod: module): void;
   /** When the module is freed (`mod_sysfs_teardown`). */
   going?(mod: module): void;
 }
@@ -302,6 +304,7 @@ async function do_init_module(mod: module): Promise<number> {
     dump_stack();
   }
   mod.state = MODULE_STATE_LIVE;
+  for (const nb of state.notifiers) nb.live?.(mod);
   module_put(mod);
   return 0;
 }

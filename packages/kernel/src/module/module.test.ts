@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sysfs_read, sysfs_readdir, sysfs_readlink, sysfs_write } from '../fs/sysfs/access.js';
 import { kconfig_reset, kconfig_set } from '../kconfig.js';
+import { sysfs_init } from '../lib/kobject_roots.js';
+import { uevent_log } from '../lib/kobject_uevent.js';
 import { debug_locks_enabled } from '../locking/debug-locks.js';
 import { lockdep_reset } from '../locking/lockdep.js';
 import { write_ptr } from '../mm/access.js';
@@ -22,6 +25,8 @@ import { kmod_insmod, kmod_modprobe, kmod_rmmod } from './kmod.js';
 import { delete_module, load_module, module_reset, request_module } from './main.js';
 import {
   find_module,
+  fops_get,
+  fops_put,
   type module,
   module_put,
   module_refcount,
@@ -30,6 +35,7 @@ import {
 } from './module.js';
 import { lsmod_show, proc_modules_show } from './procfs.js';
 import { EXPORT_SYMBOL_GPL, find_symbol } from './symbols.js';
+import './sysfs.js';
 
 /** dmesg without timestamps. */
 function log(): string[] {
@@ -89,6 +95,13 @@ describe('modules: load and unload', () => {
     expect(find_module('foxes')).toBeUndefined();
     expect(await delete_module('foxes', 0)).toBe(-2);
     expect(await load_module('no_such_module')).toBe(-2);
+  });
+
+  it('refuses module names modpost would refuse', () => {
+    expect(() => declare_module({ name: 'fox/den' })).toThrow(RangeError);
+    expect(() => declare_module({ name: 'f'.repeat(56) })).toThrow(RangeError);
+    expect(declare_module({ name: 'f'.repeat(55) }).name).toHaveLength(55);
+    expect(undeclare_module('f'.repeat(55))).toBe(true);
   });
 
   it('refuses a second load with -EEXIST', async () => {
@@ -450,6 +463,27 @@ describe('modules: references', () => {
     expect(lsmod_show()).toBe('Module                  Size  Used by\n');
   });
 
+  it('pins the owner of an operations table like fops_get and fops_put', async () => {
+    let fops: { owner?: unknown; read?: () => number } = {};
+    declare_module({
+      name: 'fox_dev',
+      license: 'GPL',
+      init: (_p, mod) => {
+        fops = { owner: mod, read: () => 0 };
+        return 0;
+      },
+      exit: () => {},
+    });
+    await load_module('fox_dev');
+    const opened = fops_get(fops);
+    expect(opened).toBe(fops);
+    expect(fops_get({ owner: undefined, read: () => 0 })).not.toBeNull();
+    expect((await kmod_rmmod(['fox_dev'])).stderr).toBe('rmmod: ERROR: Module fox_dev is in use\n');
+    fops_put(opened);
+    expect((await kmod_rmmod(['fox_dev'])).status).toBe(0);
+    expect(fops_get(fops)).toBeNull();
+  });
+
   it('warns on an unbalanced module_put', async () => {
     declare_fox_core();
     await load_module('fox_core');
@@ -562,5 +596,74 @@ describe('modules: kmemleak on unload', () => {
     dmesg_clear();
     expect(await delete_module('tidy', 0)).toBe(0);
     expect(dmesg()).toBe('');
+  });
+});
+
+describe('modules: /sys/module', () => {
+  it('shows each module with its state, references, holders and parameters', async () => {
+    sysfs_init();
+    declare_fox_core();
+    let params:
+      | { readonly speed: number; readonly name: string; readonly fast: boolean }
+      | undefined;
+    declare_module({
+      name: 'fox_red',
+      license: 'GPL',
+      version: '1.2',
+      imports: ['fox_new'],
+      params: {
+        speed: { type: 'int', default: 10, perm: 0o644 },
+        name: { type: 'charp', default: 'vixen', perm: 0o600 },
+        fast: { type: 'bool', default: false, perm: 0o444 },
+        hidden: { type: 'int', default: 0 },
+      },
+      init: (p) => {
+        params = p;
+        expect(sysfs_read('/sys/module/fox_red/initstate')).toBe('coming\n');
+        return 0;
+      },
+      exit: () => {},
+    });
+    await load_module('fox_core');
+    await load_module('fox_red', 'speed=20');
+    expect(sysfs_readdir('/sys/module')).toEqual(['fox_core', 'fox_red']);
+    expect(sysfs_readdir('/sys/module/fox_red')).toEqual([
+      'coresize',
+      'holders',
+      'initstate',
+      'parameters',
+      'refcnt',
+      'taint',
+      'version',
+    ]);
+    expect(sysfs_readdir('/sys/module/fox_red/parameters')).toEqual(['fast', 'name', 'speed']);
+    expect(sysfs_read('/sys/module/fox_red/initstate')).toBe('live\n');
+    expect(sysfs_read('/sys/module/fox_red/version')).toBe('1.2\n');
+    expect(sysfs_read('/sys/module/fox_core/refcnt')).toBe('1\n');
+    expect(sysfs_readdir('/sys/module/fox_core/holders')).toEqual(['fox_red']);
+    expect(sysfs_readlink('/sys/module/fox_core/holders/fox_red')).toBe('../../fox_red');
+    expect(sysfs_read('/sys/module/fox_red/parameters/speed')).toBe('20\n');
+    expect(sysfs_read('/sys/module/fox_red/parameters/fast')).toBe('N\n');
+    expect(sysfs_write('/sys/module/fox_red/parameters/speed', '0x20\n')).toBe(5);
+    expect(params?.speed).toBe(32);
+    expect(sysfs_write('/sys/module/fox_red/parameters/speed', 'fast')).toBe(-22);
+    expect(sysfs_write('/sys/module/fox_red/parameters/fast', 'Y')).toBe(-13);
+    expect(sysfs_write('/sys/module/fox_red/parameters/name', 'arctic\n')).toBe(7);
+    expect(sysfs_read('/sys/module/fox_red/parameters/name')).toBe('arctic\n\n');
+    expect(await delete_module('fox_red', 0)).toBe(0);
+    expect(sysfs_readdir('/sys/module')).toEqual(['fox_core']);
+    expect(sysfs_readdir('/sys/module/fox_core/holders')).toEqual([]);
+    expect(uevent_log().map((e) => `${e.action}@${e.devpath}`)).toEqual([
+      'add@/module/fox_core',
+      'add@/module/fox_red',
+      'remove@/module/fox_red',
+    ]);
+  });
+
+  it('removes the directory of a module whose init failed', async () => {
+    sysfs_init();
+    declare_module({ name: 'fox_nodev', license: 'GPL', init: () => -19, exit: () => {} });
+    expect(await load_module('fox_nodev')).toBe(-19);
+    expect(sysfs_readdir('/sys/module')).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ export type module_state = 0 | 1 | 2 | 3;
 /** The loader's own reference (`MODULE_REF_BASE`): refcnt 0 means the module is going. */
 export const MODULE_REF_BASE = 1;
 /** `MODULE_NAME_LEN`: names are at most 55 characters. */
-export const MODULE_NAME_LEN = 56;
+export const MODULE_NAME_LEN = 64 - 8;
 
 /** The code a module runs: what `module_init()` and `module_exit()` name. */
 export interface module_ops {
@@ -181,4 +181,42 @@ export async function with_this_module<T>(mod: module, fn: () => Promise<T> | T)
 export function modules_clear(): void {
   modules.length = 0;
   running.clear();
+}
+
+/** The module an operations table names as `owner`; anything else is built-in code. */
+function owner_of(ops: { readonly owner?: unknown }): module | undefined {
+  return ops.owner instanceof module ? ops.owner : undefined;
+}
+
+/**
+ * `fops_get()`: pins the module that provides an operations table (its `owner`)
+ * and returns the table, or `null` when that module is going away — what the VFS
+ * does when it opens a file (the open then fails with `-ENODEV`). Tables without
+ * an owner belong to built-in code and are always returned.
+ *
+ * @example
+ * ```ts
+ * import { declare_module, delete_module, fops_get, fops_put, load_module, module_refcount, module_reset, type module } from '@rfl/kernel';
+ * module_reset();
+ * let fops: { owner?: unknown } = {};
+ * declare_module({ name: 'fox_fops', license: 'GPL', init: (_p, mod) => { fops = { owner: mod }; return 0; }, exit: () => {} });
+ * await load_module('fox_fops') // => 0
+ * fops_get(fops) === fops // => true
+ * module_refcount(fops.owner as module) // => 1
+ * await delete_module('fox_fops', 0) // => -11
+ * fops_put(fops);
+ * await delete_module('fox_fops', 0) // => 0
+ * fops_get(fops) // => null
+ * ```
+ */
+export function fops_get<T extends { readonly owner?: unknown }>(
+  fops: T | null | undefined,
+): T | null {
+  if (!fops) return null;
+  return try_module_get(owner_of(fops)) ? fops : null;
+}
+
+/** `fops_put()`: drops the reference {@link fops_get} took. */
+export function fops_put(fops: { readonly owner?: unknown } | null | undefined): void {
+  if (fops) module_put(owner_of(fops));
 }
