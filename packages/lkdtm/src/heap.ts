@@ -1,6 +1,6 @@
 /**
- * Heap bugs (`drivers/misc/lkdtm/heap.c`): reads after free from slab and
- * buddy memory, double and cross-cache frees, and freeing a page as a slab
+ * Heap bugs (`drivers/misc/lkdtm/heap.c`): linear overflows of a slab object
+ * and a vmalloc area, reads after free from slab and buddy memory, double and cross-cache frees, and freeing a page as a slab
  * object. KASAN reports the reads and the double free; the slab allocator
  * refuses the wrong-cache and non-slab frees with a WARN.
  *
@@ -22,7 +22,11 @@ import {
   kmem_cache_destroy,
   kmem_cache_free,
   kmem_caches,
+  memset,
+  PAGE_SIZE,
   readl,
+  vfree,
+  vzalloc,
   writel,
 } from '@rfl/kernel';
 import { type crashtype, pr_err, pr_expected_config, pr_info } from './lkdtm.js';
@@ -51,6 +55,31 @@ export function lkdtm_heap_exit(): void {
   for (const s of [double_free_cache, a_cache, b_cache])
     if (s && live.has(s)) kmem_cache_destroy(s);
   double_free_cache = a_cache = b_cache = null;
+}
+
+/**
+ * One byte past a vmalloc area: the guard page after every area makes it a
+ * page fault even without KASAN.
+ */
+function lkdtm_VMALLOC_LINEAR_OVERFLOW(): void {
+  const one = vzalloc(PAGE_SIZE);
+  const two = vzalloc(PAGE_SIZE);
+  if (one && two) {
+    pr_info('Attempting vmalloc linear overflow ...\n');
+    memset(one, 0xaa, PAGE_SIZE + 1);
+  }
+  vfree(two);
+  vfree(one);
+}
+
+/** Four bytes past a 1020-byte object, still inside its kmalloc-1k slot: KASAN's redzone. */
+function lkdtm_SLAB_LINEAR_OVERFLOW(): void {
+  const len = 1020;
+  const data = kmalloc(len, GFP_KERNEL);
+  if (!data) return;
+  pr_info('Attempting slab linear overflow ...\n');
+  writel(0x12345678, data + 1024);
+  kfree(data);
 }
 
 function lkdtm_READ_AFTER_FREE(): void {
@@ -143,6 +172,8 @@ function lkdtm_SLAB_FREE_PAGE(): void {
 }
 
 export const heap_crashtypes: crashtype[] = [
+  { name: 'SLAB_LINEAR_OVERFLOW', func: lkdtm_SLAB_LINEAR_OVERFLOW },
+  { name: 'VMALLOC_LINEAR_OVERFLOW', func: lkdtm_VMALLOC_LINEAR_OVERFLOW },
   { name: 'READ_AFTER_FREE', func: lkdtm_READ_AFTER_FREE },
   { name: 'READ_BUDDY_AFTER_FREE', func: lkdtm_READ_BUDDY_AFTER_FREE },
   { name: 'SLAB_FREE_DOUBLE', func: lkdtm_SLAB_FREE_DOUBLE },

@@ -29,6 +29,8 @@ const EXPECTED: Record<string, string> = {
   EXCEPTION: '',
   CORRUPT_LIST_ADD: 'list_add corruption',
   CORRUPT_LIST_DEL: 'list_del corruption',
+  SLAB_LINEAR_OVERFLOW: '',
+  VMALLOC_LINEAR_OVERFLOW: '',
   READ_AFTER_FREE: 'call trace:|Memory correctly poisoned',
   READ_BUDDY_AFTER_FREE: 'call trace:|Memory correctly poisoned',
   SLAB_FREE_DOUBLE: '',
@@ -57,6 +59,7 @@ const EXPECTED: Record<string, string> = {
   USERCOPY_HEAP_SIZE_FROM: '',
   USERCOPY_HEAP_WHITELIST_TO: '',
   USERCOPY_HEAP_WHITELIST_FROM: '',
+  USERCOPY_VMALLOC: '',
   USERCOPY_KERNEL: '',
 };
 
@@ -70,7 +73,9 @@ const FATAL = new Set([
   'USERCOPY_HEAP_SIZE_FROM',
   'USERCOPY_HEAP_WHITELIST_TO',
   'USERCOPY_HEAP_WHITELIST_FROM',
+  'USERCOPY_VMALLOC',
   'USERCOPY_KERNEL',
+  'VMALLOC_LINEAR_OVERFLOW',
 ]);
 
 beforeEach(() => {
@@ -167,6 +172,21 @@ describe('reports in detail', () => {
     );
     expect((await provoke('SLAB_FREE_DOUBLE')).log).toContain('BUG: KASAN: double-free in ');
     expect(kasan_report_count() - before).toBe(3);
+  });
+
+  it('SLAB_LINEAR_OVERFLOW is a KASAN slab-out-of-bounds, VMALLOC_LINEAR_OVERFLOW hits the guard page', async () => {
+    expect((await provoke('SLAB_LINEAR_OVERFLOW')).log).toContain(
+      'BUG: KASAN: slab-out-of-bounds in lkdtm_SLAB_LINEAR_OVERFLOW',
+    );
+    const { log } = await provoke('VMALLOC_LINEAR_OVERFLOW');
+    expect(log).toMatch(/BUG: unable to handle page fault for address: ffffc900[0-9a-f]{8}\n/);
+  });
+
+  it('USERCOPY_VMALLOC refuses a copy past the vmalloc area', async () => {
+    const { log } = await provoke('USERCOPY_VMALLOC');
+    expect(log).toContain(
+      'usercopy: Kernel memory exposure attempt detected from vmalloc (offset 2048, size 4096)!\n',
+    );
   });
 
   it('SLAB_FREE_CROSS and SLAB_FREE_PAGE are refused by the slab allocator', async () => {

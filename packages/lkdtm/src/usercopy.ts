@@ -38,7 +38,9 @@ import {
   PROT_EXEC,
   PROT_READ,
   PROT_WRITE,
+  vfree,
   vm_munmap,
+  vmalloc,
 } from '@rfl/kernel';
 import { type crashtype, pr_err, pr_expected_config, pr_info, pr_warn } from './lkdtm.js';
 
@@ -242,10 +244,51 @@ function usercopy_kernel(user_addr: number, test_text: number): void {
   pr_expected_config('CONFIG_HARDENED_USERCOPY', hardened_usercopy_enabled());
 }
 
+/**
+ * Copies half a page from the middle of a one-page allocation: fine; then a
+ * whole page from there, which runs off its end (`do_usercopy_page_span`).
+ */
+function do_usercopy_page_span(name: string, kaddr: number): void {
+  const user = user_page();
+  if (!user) {
+    pr_warn('Failed to allocate user memory\n');
+    return;
+  }
+  memset(kaddr, 0xaa, PAGE_SIZE);
+  usercopy_page_span(name, user.addr, kaddr + PAGE_SIZE / 2);
+  vm_munmap(user.mm, user.addr, PAGE_SIZE);
+}
+
+function usercopy_page_span(name: string, uaddr: number, kaddr: number): void {
+  pr_info('attempting good copy_to_user() from kernel %s: %px\n', name, kaddr);
+  if (copy_to_user(uaddr, kaddr, PAGE_SIZE / 2)) {
+    pr_err('copy_to_user() failed unexpectedly?!\n');
+    return;
+  }
+  pr_info('attempting bad copy_to_user() from kernel %s: %px\n', name, kaddr);
+  if (copy_to_user(uaddr, kaddr, PAGE_SIZE)) {
+    pr_warn('Good, copy_to_user() failed, but lacked Oops(?!)\n');
+    return;
+  }
+  pr_err('FAIL: bad copy_to_user() not detected!\n');
+  pr_expected_config('CONFIG_HARDENED_USERCOPY', hardened_usercopy_enabled());
+}
+
+function lkdtm_USERCOPY_VMALLOC(): void {
+  const addr = vmalloc(PAGE_SIZE);
+  if (!addr) {
+    pr_err('vmalloc() failed!?\n');
+    return;
+  }
+  do_usercopy_page_span('vmalloc', addr);
+  vfree(addr);
+}
+
 export const usercopy_crashtypes: crashtype[] = [
   { name: 'USERCOPY_HEAP_SIZE_TO', func: lkdtm_USERCOPY_HEAP_SIZE_TO },
   { name: 'USERCOPY_HEAP_SIZE_FROM', func: lkdtm_USERCOPY_HEAP_SIZE_FROM },
   { name: 'USERCOPY_HEAP_WHITELIST_TO', func: lkdtm_USERCOPY_HEAP_WHITELIST_TO },
   { name: 'USERCOPY_HEAP_WHITELIST_FROM', func: lkdtm_USERCOPY_HEAP_WHITELIST_FROM },
+  { name: 'USERCOPY_VMALLOC', func: lkdtm_USERCOPY_VMALLOC },
   { name: 'USERCOPY_KERNEL', func: lkdtm_USERCOPY_KERNEL },
 ];
