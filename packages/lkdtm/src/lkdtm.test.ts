@@ -36,6 +36,8 @@ const EXPECTED: Record<string, string> = {
   SLAB_FREE_DOUBLE: '',
   SLAB_FREE_CROSS: '',
   SLAB_FREE_PAGE: '',
+  WRITE_RO: '',
+  WRITE_KERN: '',
   ACCESS_USERSPACE: '',
   ACCESS_NULL: '',
   REFCOUNT_INC_OVERFLOW: '',
@@ -66,6 +68,8 @@ const EXPECTED: Record<string, string> = {
 /** The tests that end in an Oops, killing the task that triggered them. */
 const FATAL = new Set([
   'BUG',
+  'WRITE_RO',
+  'WRITE_KERN',
   'EXCEPTION',
   'ACCESS_USERSPACE',
   'ACCESS_NULL',
@@ -133,8 +137,8 @@ describe('reports in detail', () => {
 
   it('USERCOPY_KERNEL copies rodata and refuses text', async () => {
     const { log } = await provoke('USERCOPY_KERNEL');
-    expect(log).toContain(
-      'lkdtm: attempting good copy_to_user from kernel rodata: ffffffff82000000\n',
+    expect(log).toMatch(
+      /lkdtm: attempting good copy_to_user from kernel rodata: ffffffff82000[0-7][0-9a-f]{2}\n/,
     );
     expect(log).toContain(
       'usercopy: Kernel memory exposure attempt detected from kernel text (offset 256, size 4096)!\n',
@@ -155,6 +159,19 @@ describe('reports in detail', () => {
     expect(log).toContain('#PF: supervisor read access in kernel mode\n');
     expect(log).toContain('#PF: error_code(0x0001) - permissions violation\n');
     expect(log).not.toContain('FAIL: survived');
+  });
+
+  it('WRITE_RO and WRITE_KERN are write faults on the read-only kernel image', async () => {
+    for (const [name, where] of [
+      ['WRITE_RO', 'ffffffff820'],
+      ['WRITE_KERN', 'ffffffff81000080'],
+    ] as const) {
+      const { log } = await provoke(name);
+      expect(log).toContain(`BUG: unable to handle page fault for address: ${where}`);
+      expect(log).toContain('#PF: supervisor write access in kernel mode\n');
+      expect(log).toContain('#PF: error_code(0x0003) - permissions violation\n');
+      expect(log).not.toContain('FAIL: survived');
+    }
   });
 
   it('ACCESS_NULL is a NULL pointer dereference', async () => {

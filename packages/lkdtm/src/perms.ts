@@ -1,28 +1,59 @@
 /**
- * Memory permission tests (`drivers/misc/lkdtm/perms.c`): the kernel reading
- * and writing user memory directly (SMAP/PAN stop it) and NULL.
+ * Memory permission tests (`drivers/misc/lkdtm/perms.c`): writes to the
+ * kernel's read-only data and text, the kernel reading and writing user
+ * memory directly (SMAP stops it) and NULL.
  *
  * @module
  */
 
 import {
+  _stext,
   copy_to_user,
   current,
   do_mmap,
   GFP_KERNEL,
+  kernel_rodata,
   kfree,
   kzalloc,
   MAP_ANONYMOUS,
   MAP_PRIVATE,
+  memcpy,
   PAGE_SIZE,
   PROT_EXEC,
   PROT_READ,
   PROT_WRITE,
   read_ptr,
+  readl,
   vm_munmap,
   write_ptr,
+  writel,
 } from '@rfl/kernel';
 import { type crashtype, pr_err, pr_info, pr_warn } from './lkdtm.js';
+
+/** `static const unsigned long rodata = 0xAA55AA55;` */
+const RODATA_VALUE = Uint8Array.of(0x55, 0xaa, 0x55, 0xaa, 0, 0, 0, 0);
+
+/**
+ * Two functions in kernel text, `do_nothing` and the `do_overwritten` after
+ * it. The simulated kernel's functions are JavaScript; these are addresses
+ * in its text that stand for them.
+ */
+const DO_NOTHING_TEXT = _stext + 0x40;
+const DO_OVERWRITTEN_TEXT = _stext + 0x80;
+
+function lkdtm_WRITE_RO(): void {
+  const ptr = kernel_rodata(RODATA_VALUE);
+  pr_info('attempting bad rodata write at %px\n', ptr);
+  writel((readl(ptr) ^ 0xabcd1234) >>> 0, ptr);
+  pr_err('FAIL: survived bad write\n');
+}
+
+function lkdtm_WRITE_KERN(): void {
+  const size = DO_OVERWRITTEN_TEXT - DO_NOTHING_TEXT;
+  pr_info('attempting bad %zu byte write at %px\n', size, DO_OVERWRITTEN_TEXT);
+  memcpy(DO_OVERWRITTEN_TEXT, DO_NOTHING_TEXT, size);
+  pr_err('FAIL: survived bad write\n');
+}
 
 function lkdtm_ACCESS_USERSPACE(): void {
   const mm = current().mm;
@@ -71,6 +102,8 @@ function lkdtm_ACCESS_NULL(): void {
 }
 
 export const perms_crashtypes: crashtype[] = [
+  { name: 'WRITE_RO', func: lkdtm_WRITE_RO },
+  { name: 'WRITE_KERN', func: lkdtm_WRITE_KERN },
   { name: 'ACCESS_USERSPACE', func: lkdtm_ACCESS_USERSPACE },
   { name: 'ACCESS_NULL', func: lkdtm_ACCESS_NULL },
 ];
