@@ -55,6 +55,14 @@ import { check_object_size } from './usercopy.js';
 const INT_MAX = 0x7fffffff;
 
 /**
+ * Whether `n` is a size the copy functions accept: a `size_t` up to
+ * INT_MAX. A negative length is a huge `size_t` in C, refused the same way.
+ */
+function valid_size(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= INT_MAX;
+}
+
+/**
  * Whether `[addr, addr+size)` lies in user space (`access_ok`). It says
  * nothing about what is mapped there.
  *
@@ -129,8 +137,8 @@ function instrument_copy(p: number, n: number, write: boolean, kaddr: number): v
  */
 export function copy_to_user(to: number, from: number, n: number): number {
   might_fault();
-  if (WARN_ON_ONCE(n > INT_MAX)) return n;
-  if (n <= 0) return 0;
+  if (WARN_ON_ONCE(!valid_size(n))) return n;
+  if (n === 0) return 0;
   if (!access_ok(to, n)) return n;
   check_object_size(from, n, true);
   const p = from - PAGE_OFFSET;
@@ -155,8 +163,8 @@ export function copy_to_user(to: number, from: number, n: number): number {
  */
 export function copy_from_user(to: number, from: number, n: number): number {
   might_fault();
-  if (WARN_ON_ONCE(n > INT_MAX)) return n;
-  if (n <= 0) return 0;
+  if (WARN_ON_ONCE(!valid_size(n))) return n;
+  if (n === 0) return 0;
   check_object_size(to, n, false);
   const p = to - PAGE_OFFSET;
   if (p >= 0 && p + n <= mem_size) {
@@ -182,8 +190,8 @@ export function copy_from_user(to: number, from: number, n: number): number {
 /** Zeroes `n` bytes of user memory at `to`; returns the bytes not cleared. */
 export function clear_user(to: number, n: number): number {
   might_fault();
-  if (n <= 0) return 0;
-  if (!access_ok(to, n)) return n;
+  if (n === 0) return 0;
+  if (!valid_size(n) || !access_ok(to, n)) return n;
   return (
     n -
     for_each_user_chunk(to, n, true, (phys, _done, len) => {
