@@ -415,6 +415,7 @@ export function do_mmap(
  * space. Unmapping a range where nothing is mapped succeeds.
  */
 export function vm_munmap(mm: mm_struct, start: number, len: number): number {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(len)) return -EINVAL;
   if (start % PAGE_SIZE !== 0 || start < 0 || start > TASK_SIZE_MAX) return -EINVAL;
   len = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
   if (len <= 0 || len > TASK_SIZE_MAX - start) return -EINVAL;
