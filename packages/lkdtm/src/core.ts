@@ -32,12 +32,13 @@ export const lkdtm_tests: readonly crashtype[] = [
   ...usercopy_crashtypes,
 ];
 
-function find_crashtype(name: string): crashtype | undefined {
+/** The test named `name` (`find_crashtype`). */
+export function find_crashtype(name: string): crashtype | undefined {
   return lkdtm_tests.find((t) => t.name === name);
 }
 
 /** Kept out of line so that it shows in every report's call trace, as in C. */
-function lkdtm_do_action(crashtype: crashtype | undefined): void {
+export function lkdtm_do_action(crashtype: crashtype | undefined): void {
   if (WARN_ON(!crashtype)) return;
   const func = crashtype!.func;
   func();
@@ -86,17 +87,19 @@ export function lkdtm_direct_write(buf: Uint8Array): number {
   return ret < 0 ? ret : count;
 }
 
-/** `lkdtm_module_init`, without the debugfs files: the tests' caches. */
+/**
+ * The test-specific part of `lkdtm_module_init`: the caches the heap and
+ * usercopy tests use. Idempotent; after a reboot (`mm_init`) it creates them
+ * again, and the tests that need them call it themselves.
+ */
 export function lkdtm_init(): number {
   lkdtm_heap_init();
   lkdtm_usercopy_init();
-  pr_info('No crash points registered, enable through debugfs\n');
   return 0;
 }
 
-/** `lkdtm_module_exit`, without the debugfs files. */
+/** The test-specific part of `lkdtm_module_exit`: destroys the caches. */
 export function lkdtm_exit(): void {
   lkdtm_usercopy_exit();
   lkdtm_heap_exit();
-  pr_info('Crash point unregistered\n');
 }
