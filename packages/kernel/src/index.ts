@@ -57,6 +57,8 @@ export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';
 export * from './lib/kref.js';
+// User address spaces, uaccess and hardened usercopy (k-uaccess).
+export * from './lib/list.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
@@ -73,7 +75,6 @@ export * from './mm/kmalloc.js';
 export * from './mm/kmemleak.js';
 export * from './mm/layout.js';
 export * from './mm/meminfo.js';
-// User address spaces, uaccess and hardened usercopy (k-uaccess).
 export * from './mm/mmap.js';
 export * from './mm/page_alloc.js';
 export * from './mm/slab.js';

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Oops, panic_reset } from '../panic.js';
 import { dmesg, dmesg_records, printk_reset } from '../printk.js';
+import { memset, readb, writeb } from './access.js';
 import { GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
 import { kfree, kmalloc } from './kmalloc.js';
@@ -112,5 +113,17 @@ describe('hardened usercopy', () => {
     expect(set_hardened_usercopy(false)).toBe(true);
     expect(copy_to_user(u, k, 20)).toBe(0);
     set_hardened_usercopy(true);
+  });
+});
+
+describe('the kernel image', () => {
+  it('is readable and read-only', () => {
+    const text = kernel_rodata('fixed\n');
+    expect(readb(text)).toBe(0x66);
+    expect(() => writeb(0, text)).toThrow(Oops);
+    expect(dmesg()).toContain('#PF: error_code(0x0003) - permissions violation');
+    printk_reset();
+    expect(() => memset(_stext, 0xcc, 16)).toThrow(Oops);
+    expect(dmesg()).toContain('BUG: unable to handle page fault for address: ffffffff81000000');
   });
 });
