@@ -19,6 +19,8 @@ export * from './fs/fcntl.js';
 export * from './fs/fdtable.js';
 export * from './fs/file_pseudo.js';
 export * from './fs/file_table.js';
+// k-vfs and k-module both define fops_get/fops_put; the VFS calls the fs/ one.
+export { fops_get, fops_put } from './fs/file_table.js';
 export * from './fs/fs.js';
 export * from './fs/init.js';
 export * from './fs/inode.js';
