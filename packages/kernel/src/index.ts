@@ -19,8 +19,6 @@ export * from './fs/fcntl.js';
 export * from './fs/fdtable.js';
 export * from './fs/file_pseudo.js';
 export * from './fs/file_table.js';
-// k-vfs and k-module both define fops_get/fops_put; the VFS calls the fs/ one.
-export { fops_get, fops_put } from './fs/file_table.js';
 export * from './fs/fs.js';
 export * from './fs/init.js';
 export * from './fs/inode.js';
@@ -88,6 +86,9 @@ export * from './module/declare.js';
 export * from './module/kmod.js';
 export * from './module/main.js';
 export * from './module/module.js';
+// k-vfs and k-module both define fops_get/fops_put; the module layer's takes the reference
+// itself, the VFS's asks it through set_fops_owner_ops (which the machine connects).
+export { fops_get, fops_put } from './module/module.js';
 export * from './module/params.js';
 export * from './module/procfs.js';
 export * from './module/symbols.js';
