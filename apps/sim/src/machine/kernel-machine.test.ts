@@ -2,11 +2,11 @@ import { BUG, dmesg, ktime_get, MISC_DYNAMIC_MINOR, misc_register } from '@rfl/k
 import { describe, expect, it } from 'vitest';
 import { bootMachine } from './boot.js';
 import { kernelPlatform } from './kernel-platform.js';
-import { runScript } from './machine.js';
+import { runScript, ShellSession } from './machine.js';
 import { simRun } from './sim-run.js';
 
 /** Boots the default machine with a misc device whose read() hits BUG(), runs `script`. */
-async function withBuggyDevice(script: string) {
+async function withBuggyDevice(script: string | string[]) {
   const decoder = new TextDecoder();
   let stdout = '';
   let stderr = '';
@@ -28,10 +28,20 @@ async function withBuggyDevice(script: string) {
         BUG();
         return 0;
       },
+      write: () => {
+        BUG();
+        return 0;
+      },
     },
   });
-  const status = await runScript(platform, script);
-  return { status, stdout, stderr };
+  if (typeof script === 'string') {
+    const status = await runScript(platform, script);
+    return { status, stdout, stderr };
+  }
+  const session = new ShellSession(platform);
+  const results = [];
+  for (const line of script) results.push(await session.line(line));
+  return { results, stdout, stderr };
 }
 
 describe('the shell on the simulated kernel', () => {
@@ -123,5 +133,15 @@ describe('the shell on the simulated kernel', () => {
       stderr: 'Segmentation fault\n',
     });
     expect(dmesg()).toMatch(/kernel BUG at .*\n[\s\S]*Comm: cat /);
+  });
+
+  it('an Oops in a builtin kills the shell itself, as it would kill dash', async () => {
+    const r = await withBuggyDevice(['echo before', 'echo x > /dev/buggy', 'echo after']);
+    expect(r.results).toEqual([
+      { status: 0, exit: false },
+      { status: 139, exit: true, signal: 11 },
+      { status: 139, exit: true, signal: 11 },
+    ]);
+    expect(r.stdout).toBe('before\n');
   });
 });
