@@ -20,6 +20,7 @@ export * from './fs/fdtable.js';
 export * from './fs/file_pseudo.js';
 export * from './fs/file_table.js';
 export * from './fs/fs.js';
+export * from './fs/fs_struct.js';
 export * from './fs/init.js';
 export * from './fs/inode.js';
 export * from './fs/ioctl.js';
