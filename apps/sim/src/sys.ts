@@ -164,6 +164,9 @@ export interface Sys {
   mkdir(path: string, mode: number): Promise<number>;
   unlink(path: string): Promise<number>;
   rmdir(path: string): Promise<number>;
+  chdir(path: string): Promise<number>;
+  /** The working directory, or a negative errno. */
+  getcwd(): Promise<string | number>;
   /** Sleeps on the virtual clock, interruptibly. */
   nanosleep(ns: number): Promise<number>;
   /** `CLOCK_REALTIME` in nanoseconds since the epoch. */
@@ -178,8 +181,8 @@ export interface Sys {
   processes(): ProcessInfo[];
   getpid(): number;
   /**
-   * fork + exec: a new task named `comm` with a copy of the caller's descriptor table,
-   * running `body`; its return value is the exit code.
+   * fork + exec: a new task named `comm` with a copy of the caller's descriptor table and
+   * its working directory, running `body`; its return value is the exit code.
    */
   spawn(comm: string, body: () => Promise<number>): Child;
 }

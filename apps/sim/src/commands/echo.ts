@@ -1,6 +1,6 @@
 /**
- * `echo`, `true` and `false`: the shell's builtins (they also run as programs in a
- * pipeline's child, as `/bin/echo` would).
+ * The shell's builtins: `echo`, `cd`, `pwd`, `true` and `false` (in a pipeline they run in
+ * the pipeline's child, as dash runs them).
  *
  * @module
  */
@@ -79,6 +79,27 @@ export const echo: Command = async (proc, argv) => {
     await proc.perror('write error', f);
     return 1;
   }
+  return 0;
+};
+
+/** `cd [DIR]` (to `/`, the home of root, without one), with dash's message. */
+export const cd: Command = async (proc, argv) => {
+  const dir = argv[0] ?? '/';
+  if ((await proc.sys.chdir(dir)) < 0) {
+    await proc.err(`sh: ${proc.line}: cd: can't cd to ${dir}\n`);
+    return 2;
+  }
+  return 0;
+};
+
+/** `pwd`. */
+export const pwd: Command = async (proc) => {
+  const cwd = await proc.sys.getcwd();
+  if (typeof cwd === 'number') {
+    await proc.perror('error retrieving current directory', cwd);
+    return 1;
+  }
+  await proc.out(`${cwd}\n`);
   return 0;
 };
 

@@ -6,7 +6,7 @@
 
 import { cat } from './cat.js';
 import { dd } from './dd.js';
-import { echo, false_, true_ } from './echo.js';
+import { cd, echo, false_, pwd, true_ } from './echo.js';
 import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
@@ -17,7 +17,9 @@ import { stat } from './stat.js';
 
 /** Builtins (dash's): they run in the shell's task, without a child. */
 export const BUILTINS: ReadonlyMap<string, Command> = new Map([
+  ['cd', cd],
   ['echo', echo],
+  ['pwd', pwd],
   ['true', true_],
   ['false', false_],
   [':', true_],

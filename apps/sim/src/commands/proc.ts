@@ -36,6 +36,8 @@ export class Proc {
   readonly sys: Sys;
   /** `argv[0]`, the prefix of error messages. */
   readonly name: string;
+  /** The script line that started the command (a builtin's messages name it, as dash's do). */
+  line = 1;
   #out: Uint8Array[] = [];
   #outLen = 0;
 

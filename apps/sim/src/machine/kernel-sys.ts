@@ -12,7 +12,6 @@ import {
   dmesg_clear,
   ForcedSignal,
   for_each_process,
-  get_file,
   kmod_insmod,
   kmod_lsmod,
   kmod_modinfo,
@@ -23,8 +22,8 @@ import {
   libc,
   new_encode_dev,
   PF_KTHREAD,
+  sim_fork_files,
   sim_spawn,
-  task_files,
   type task_struct,
 } from '@rfl/kernel';
 import {
@@ -164,6 +163,14 @@ export class KernelSys implements Sys {
     return libc.rmdir(path);
   }
 
+  chdir(path: string): Promise<number> {
+    return libc.chdir(path);
+  }
+
+  getcwd(): Promise<string | number> {
+    return libc.getcwd();
+  }
+
   nanosleep(ns: number): Promise<number> {
     return hrtimer_nanosleep(ns);
   }
@@ -208,13 +215,12 @@ export class KernelSys implements Sys {
   }
 
   /**
-   * fork + exec: the child gets a copy of the caller's descriptor table (without the
-   * close-on-exec ones) before it first runs; a child a signal killed (a fault on its own
+   * fork + exec: the child gets a copy of the caller's descriptor table and working
+   * directory before it first runs; a child a signal killed (a fault on its own
    * memory) reports the signal, and so does one the kernel killed with an Oops (SIGSEGV,
    * as `make_task_dead()` does).
    */
   spawn(comm: string, body: () => Promise<number>): Child {
-    const parent = task_files();
     let signal: number | undefined;
     const task = sim_spawn(comm, async () => {
       try {
@@ -224,10 +230,7 @@ export class KernelSys implements Sys {
         throw err;
       }
     });
-    const files = task_files(task);
-    for (const [fd, f] of parent.fd.entries()) {
-      if (f && !parent.close_on_exec.has(fd)) files.fd[fd] = get_file(f);
-    }
+    sim_fork_files(task);
     return {
       pid: task.pid,
       wait: async () => {

@@ -197,6 +197,7 @@ export class Shell {
         throw new ShellExit(Number.isNaN(code) ? 2 : code & 0xff);
       }
       const proc = new Proc(sys, name);
+      proc.line = cmd.line;
       const status = await this.#builtins.get(name)!(proc, args);
       await proc.flush();
       return status;
@@ -219,6 +220,7 @@ export class Shell {
   async #child(cmd: SimpleCommand, argv: string[], plumb: () => Promise<void>): Promise<number> {
     const [name, ...args] = argv;
     const proc = new Proc(this.#sys, name ?? 'sh');
+    proc.line = cmd.line;
     try {
       await plumb();
       if (!(await this.#redirect(cmd, async () => {}))) return 2;

@@ -94,4 +94,10 @@ describe('the sim shell language', () => {
   it('echo -n and -e', async () => {
     expect((await sh("echo -n a; echo -e 'b\\tc\\x41\\c'; echo")).out).toBe('ab\tcA\n');
   });
+
+  it('cd and pwd change and show the working directory, which children inherit', async () => {
+    const r = await sh('pwd; cd /tmp; pwd; echo hi > a; cat a; cd /nope; echo $?; cd; pwd');
+    expect(r.out).toBe('/\n/tmp\nhi\n2\n/\n');
+    expect(r.err).toBe("sh: 1: cd: can't cd to /nope\n");
+  });
 });

@@ -141,7 +141,7 @@ export class FakeSys implements Sys {
 
   #lookup(path: string): Inode | number {
     let node = this.root;
-    for (const part of path.split('/').filter(Boolean)) {
+    for (const part of this.#abs(path).split('/').filter(Boolean)) {
       if (node.children === undefined) return -E.ENOTDIR;
       const next = node.children.get(part);
       if (next === undefined) return -E.ENOENT;
@@ -151,7 +151,7 @@ export class FakeSys implements Sys {
   }
 
   #parent(path: string): { dir: Inode; name: string } | number {
-    const parts = path.split('/').filter(Boolean);
+    const parts = this.#abs(path).split('/').filter(Boolean);
     const name = parts.pop();
     if (name === undefined) return -E.EEXIST;
     const dir = this.#lookup(`/${parts.join('/')}`);
@@ -397,6 +397,28 @@ export class FakeSys implements Sys {
     return 0;
   }
 
+  readonly #cwd = new Map<number, string>();
+
+  async chdir(path: string): Promise<number> {
+    const abs = this.#abs(path);
+    const inode = this.#lookup(abs);
+    if (typeof inode === 'number') return inode;
+    if (inode.children === undefined) return -E.ENOTDIR;
+    this.#cwd.set(current().pid, abs);
+    return 0;
+  }
+
+  async getcwd(): Promise<string | number> {
+    return this.#cwd.get(current().pid) ?? '/';
+  }
+
+  /** `path` made absolute against the caller's working directory (no `.`/`..` folding). */
+  #abs(path: string): string {
+    if (path.startsWith('/')) return path;
+    const cwd = this.#cwd.get(current().pid) ?? '/';
+    return cwd.endsWith('/') ? cwd + path : `${cwd}/${path}`;
+  }
+
   nanosleep(ns: number): Promise<number> {
     return hrtimer_nanosleep(ns);
   }
@@ -445,6 +467,8 @@ export class FakeSys implements Sys {
       }
     });
     this.#tables.set(task.pid, copy);
+    const cwd = this.#cwd.get(current().pid);
+    if (cwd !== undefined) this.#cwd.set(task.pid, cwd);
     return {
       pid: task.pid,
       wait: async () => {
