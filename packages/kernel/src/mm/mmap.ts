@@ -22,14 +22,14 @@
  *
  * @example
  * ```ts
- * import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, current, do_mmap, find_vma, vm_munmap } from '@rfl/kernel';
+ * import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, current, do_mmap, find_vma, vm_munmap, vma_lookup } from '@rfl/kernel';
  * const mm = current().mm!;
  * const addr = do_mmap(mm, 0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
  * addr > 0 && addr < TASK_SIZE_MAX && addr % 4096 === 0 // => true
  * const vma = find_vma(mm, addr)!;
  * vma.vm_end - vma.vm_start // => 8192
  * vm_munmap(mm, addr, 8192) // => 0
- * find_vma(mm, addr) // => null
+ * vma_lookup(mm, addr) // => null
  * ```
  *
  * @module

@@ -107,6 +107,13 @@ describe('hardened usercopy', () => {
     expect(new TextDecoder().decode(sim_user_read(u, 16))).toBe('This is a test.\n');
   });
 
+  it('a whitelist outside the object is refused with a WARN, leaving none', () => {
+    const s = kmem_cache_create_usercopy('bad-window', 64, 0, 0, 60, 8);
+    expect([s.useroffset, s.usersize]).toEqual([0, 0]);
+    expect(dmesg()).toContain('WARNING: CPU: 0 PID: 1 at ');
+    kmem_cache_destroy(s);
+  });
+
   it('can be switched off (hardened_usercopy=off)', () => {
     const u = sim_user_alloc(PAGE_SIZE);
     const k = kmalloc(16, GFP_KERNEL);
