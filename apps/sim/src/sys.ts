@@ -121,8 +121,6 @@ export interface KmodTools {
 export interface ProcessInfo {
   pid: number;
   comm: string;
-  /** `R`, `S`, `D`, … as in `/proc/<pid>/status`. */
-  state: string;
 }
 
 /**

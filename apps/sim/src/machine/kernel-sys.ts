@@ -21,10 +21,8 @@ import {
   ktime_get,
   libc,
   new_encode_dev,
-  PF_KTHREAD,
   sim_fork_files,
   sim_spawn,
-  type task_struct,
 } from '@rfl/kernel';
 import {
   type Child,
@@ -65,13 +63,6 @@ function toStat(st: kstat | number): Stat | number {
     st_mtime_ns: BOOT_EPOCH_NS + BigInt(st.mtime_ns),
     st_ctime_ns: BOOT_EPOCH_NS + BigInt(st.ctime_ns),
   };
-}
-
-/** The `R`/`S`/`D` letter of a task's state, as /proc/<pid>/status shows it. */
-function stateLetter(task: task_struct): string {
-  if (task.__state === 0) return 'R';
-  if (task.__state & 2) return 'D';
-  return 'S';
 }
 
 const kmod: KmodTools = {
@@ -205,8 +196,7 @@ export class KernelSys implements Sys {
       .filter((t) => t.pid > 0)
       .map((t) => ({
         pid: t.pid,
-        comm: t.flags & PF_KTHREAD && t.pid > 1 ? `[${t.comm}]` : t.comm,
-        state: stateLetter(t),
+        comm: t.comm,
       }));
   }
 
