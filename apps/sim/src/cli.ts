@@ -40,6 +40,13 @@ const io: TerminalIO = {
   tty: process.stdout.isTTY === true,
 };
 
+// A reader that goes away (`rfl-sim run … | head -1`) ends the output, not the process.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const OPTIONS = { seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 function parseOrThrow(argv: string[]) {

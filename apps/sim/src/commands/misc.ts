@@ -20,6 +20,9 @@ import {
 import { getopt } from './getopt.js';
 import type { Command, Proc } from './proc.js';
 
+const ENOENT = 2;
+const EEXIST = 17;
+
 const UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
 /** `sleep NUMBER[smhd]...`: the sum of the intervals, on the virtual clock. */
@@ -129,7 +132,7 @@ export const mkdir: Command = async (proc, argv) => {
       const err = await proc.sys.mkdir(path, 0o755);
       if (
         err < 0 &&
-        !(parents && err === -17 && (i < paths.length - 1 || (await isDir(proc, path))))
+        !(parents && err === -EEXIST && (i < paths.length - 1 || (await isDir(proc, path))))
       ) {
         await proc.error(`cannot create directory '${dir}': ${strerror(err)}`);
         status = 1;
@@ -169,7 +172,7 @@ export const rm: Command = async (proc, argv) => {
   for (const path of parsed.operands) {
     const dir = await isDir(proc, path);
     const err = dir && recursive ? await removeTree(proc, path) : await proc.sys.unlink(path);
-    if (err < 0 && !(force && err === -2)) {
+    if (err < 0 && !(force && err === -ENOENT)) {
       await proc.error(`cannot remove '${path}': ${strerror(err)}`);
       status = 1;
     }
