@@ -117,6 +117,15 @@ export interface KmodTools {
   modinfo(names: readonly string[]): KmodResult;
 }
 
+/** `struct utsname` (uname(2)). */
+export interface Utsname {
+  sysname: string;
+  nodename: string;
+  release: string;
+  version: string;
+  machine: string;
+}
+
 /** A task of the machine, as `ps` shows it. */
 export interface ProcessInfo {
   pid: number;
@@ -178,6 +187,7 @@ export interface Sys {
   /** The live tasks, in pid order. */
   processes(): ProcessInfo[];
   getpid(): number;
+  uname(): Utsname;
   /**
    * fork + exec: a new task named `comm` with a copy of the caller's descriptor table and
    * its working directory, running `body`; its return value is the exit code.

@@ -10,7 +10,7 @@ import { cd, echo, false_, pwd, true_ } from './echo.js';
 import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
-import { dmesg, mkdir, mknod, ps, rm, sleep } from './misc.js';
+import { dmesg, mkdir, mknod, ps, rm, sleep, uname } from './misc.js';
 import { insmod, lsmod, modinfo, modprobe, rmmod } from './modules.js';
 import type { Command } from './proc.js';
 import { stat } from './stat.js';
@@ -45,4 +45,5 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['sleep', sleep],
   ['stat', stat],
   ['tail', tail],
+  ['uname', uname],
 ]);

@@ -180,6 +180,36 @@ export const rm: Command = async (proc, argv) => {
   return status;
 };
 
+/** `uname [-asnrvmo]`, GNU's order; `-a` leaves out the unknown processor and platform. */
+export const uname: Command = async (proc, argv) => {
+  const parsed = await getopt(proc, argv, 'asnrvmo');
+  if (parsed === undefined) return 1;
+  if (parsed.operands.length > 0) {
+    await proc.error(`extra operand '${parsed.operands[0]}'`);
+    await proc.err(`Try 'uname --help' for more information.\n`);
+    return 1;
+  }
+  const u = proc.sys.uname();
+  const fields: [string, string][] = [
+    ['s', u.sysname],
+    ['n', u.nodename],
+    ['r', u.release],
+    ['v', u.version],
+    ['m', u.machine],
+    ['o', 'GNU/Linux'],
+  ];
+  const wanted = new Set(parsed.opts.map(([o]) => o));
+  if (wanted.has('a')) for (const [f] of fields) wanted.add(f);
+  if (wanted.size === 0) wanted.add('s');
+  await proc.out(
+    `${fields
+      .filter(([f]) => wanted.has(f))
+      .map(([, v]) => v)
+      .join(' ')}\n`,
+  );
+  return 0;
+};
+
 /** `ps`: every task of the machine, procps's default columns (`ps -e`). */
 export const ps: Command = async (proc) => {
   let out = '    PID TTY          TIME CMD\n';

@@ -144,4 +144,10 @@ describe('the shell on the simulated kernel', () => {
     ]);
     expect(r.stdout).toBe('before\n');
   });
+
+  it('uname names the simulated kernel', async () => {
+    expect((await simRun('uname; uname -r; uname -a')).stdout).toBe(
+      'Linux\n6.12.0-rfl\nLinux rfl-sim 6.12.0-rfl #1 SMP PREEMPT x86_64 GNU/Linux\n',
+    );
+  });
 });

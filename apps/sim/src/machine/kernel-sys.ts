@@ -23,6 +23,7 @@ import {
   new_encode_dev,
   sim_fork_files,
   sim_spawn,
+  UTS_RELEASE,
 } from '@rfl/kernel';
 import {
   type Child,
@@ -35,6 +36,7 @@ import {
   SYSLOG_ACTION_READ_ALL,
   SYSLOG_ACTION_READ_CLEAR,
   type Sys,
+  type Utsname,
 } from '../sys.js';
 import { hrtimer_nanosleep } from './nanosleep.js';
 
@@ -198,6 +200,16 @@ export class KernelSys implements Sys {
         pid: t.pid,
         comm: t.comm,
       }));
+  }
+
+  uname(): Utsname {
+    return {
+      sysname: 'Linux',
+      nodename: 'rfl-sim',
+      release: UTS_RELEASE,
+      version: '#1 SMP PREEMPT',
+      machine: 'x86_64',
+    };
   }
 
   getpid(): number {

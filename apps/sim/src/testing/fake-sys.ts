@@ -37,6 +37,7 @@ import {
   SIGSEGV,
   type Stat,
   type Sys,
+  type Utsname,
 } from '../sys.js';
 
 const TCGETS = 0x5401;
@@ -446,6 +447,16 @@ export class FakeSys implements Sys {
 
   processes(): ProcessInfo[] {
     return [];
+  }
+
+  uname(): Utsname {
+    return {
+      sysname: 'Linux',
+      nodename: 'fake',
+      release: '0.0.0',
+      version: '#1',
+      machine: 'x86_64',
+    };
   }
 
   getpid(): number {
