@@ -29,7 +29,7 @@ describe('rfl-sim demo', () => {
     ).toBe(true);
     expectInOrder(out, [
       'Run /bin/sh as init process',
-      '# ls -l /dev\n',
+      '# uname -a\nLinux rfl-sim 6.12.0-rfl #1 SMP PREEMPT x86_64 GNU/Linux\n# ls -l /dev\n',
       /crw-rw-rw- 1 root root 1, 3 \w{3} [ \d]\d \d\d:\d\d null\n/,
       '# cat /tmp/greeting\nhello from the sim\n',
       '# head -c 32 /dev/urandom | hexdump -C\n00000000  ',

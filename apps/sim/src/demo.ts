@@ -34,6 +34,7 @@ import { ShellSession } from './machine/machine.js';
 
 /** What a person types first on a fresh machine. */
 export const DEMO_SESSION = [
+  'uname -a',
   'ls -l /dev',
   "echo 'hello from the sim' > /tmp/greeting",
   'cat /tmp/greeting',
