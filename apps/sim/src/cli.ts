@@ -73,6 +73,13 @@ async function interactive(seed: number): Promise<number> {
   const tty = process.stdin.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty });
   rl.setPrompt('# ');
+  // Ctrl-C drops the line being typed, as a shell's prompt does.
+  rl.on('SIGINT', () => {
+    rl.write(null, { ctrl: true, name: 'e' });
+    rl.write(null, { ctrl: true, name: 'u' });
+    process.stdout.write('^C\n');
+    rl.prompt();
+  });
   let session = new ShellSession(platform);
   if (tty) rl.prompt();
   for await (const line of rl) {
