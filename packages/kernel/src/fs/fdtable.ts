@@ -128,14 +128,6 @@ export function file_close_fd(fd: number, files: files_struct = task_files()): f
   return f;
 }
 
-/** `receive_fd`-style helper: installs `f` at a new descriptor; returns it or -EMFILE. */
-export function fd_alloc_install(f: file, flags: number): number {
-  const fd = get_unused_fd_flags(flags);
-  if (fd < 0) return fd;
-  fd_install(fd, f);
-  return fd;
-}
-
 /**
  * Makes `newfd` refer to the file of `oldfd` (`dup2` semantics, `do_dup2`): closes what
  * `newfd` held and returns `newfd`; -EBADF for a `newfd` outside 0..limit-1 (a negative
@@ -170,8 +162,14 @@ export function close_files(files: files_struct): void {
   files.fd.forEach((f, fd) => {
     delete files.fd[fd];
     if (!f) return;
-    const ret = filp_close(f, files);
-    if (typeof ret !== 'number') ret.catch(oops_exception);
+    // A driver whose flush or release throws is an Oops, reported here; the other files
+    // of the dying process still get closed.
+    try {
+      const ret = filp_close(f, files);
+      if (typeof ret !== 'number') ret.catch(oops_exception);
+    } catch (err) {
+      oops_exception(err);
+    }
   });
   files.close_on_exec.clear();
 }

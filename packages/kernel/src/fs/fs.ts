@@ -111,7 +111,7 @@ export interface dir_context {
  * | write and write_iter | write(2) is -EINVAL |
  * | unlocked_ioctl | ioctl(2) is -ENOTTY (after the generic FIOCLEX/FIONBIO/... commands) |
  * | poll | poll(2) sees `DEFAULT_POLLMASK` (EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM) |
- * | llseek | lseek(2) is -ESPIPE (`no_llseek`) |
+ * | llseek | lseek(2) is -ESPIPE: open clears FMODE_LSEEK (Linux 6.12; `no_llseek` before) |
  * | mmap | mmap(2) is -ENODEV |
  * | fsync | fsync(2) is -EINVAL |
  * | open / release / flush | nothing to do: success |

@@ -8,6 +8,8 @@ import { PROT_READ } from '../mm/mmap.js';
 import { sim_user_alloc, sim_user_read, sim_user_write } from '../mm/uaccess-user.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { sim_run_pending, sim_spawn } from '../sched/core.js';
+import { ktime_get } from '../time/clock.js';
+import { sim_advance } from '../time/timer.js';
 import { libc } from '../user/libc.js';
 import {
   AT_FDCWD,
@@ -214,6 +216,22 @@ describe('tmpfs', () => {
       ];
     });
     expect(r).toEqual([-2, 'still here']);
+  });
+
+  it('stamps creation and modification with the simulated clock', async () => {
+    const created = ktime_get();
+    const fd = await run(async () => libc.open('/tmp/stamped', O_CREAT | O_RDWR));
+    await sim_advance(1500);
+    const r = await run(async () => {
+      const w = await libc.open('/tmp/stamped', O_WRONLY);
+      await libc.write(w, 'x');
+      return libc.stat('/tmp/stamped');
+    });
+    if (typeof r === 'number') throw new Error(`stat: ${r}`);
+    expect(fd).toBe(0);
+    expect(r.ctime_ns).toBe(r.mtime_ns);
+    expect(r.atime_ns).toBe(created);
+    expect(r.mtime_ns - created).toBe(1_500_000_000);
   });
 
   it('reads a directory with read(2) as -EISDIR', async () => {

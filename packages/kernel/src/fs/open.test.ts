@@ -384,3 +384,32 @@ describe('module owners', () => {
     set_chrdev_open(undefined);
   });
 });
+
+describe('a release that throws', () => {
+  it('is an Oops at exit, and the other files still close', async () => {
+    let released = 0;
+    set_chrdev_open((node, filp) => {
+      filp.f_op =
+        node.i_rdev === MKDEV(240, 7)
+          ? {
+              release: () => {
+                throw new TypeError('release went wrong');
+              },
+            }
+          : { release: () => ++released };
+      return 0;
+    });
+    do_mknodat(AT_FDCWD, '/dev/bad', S_IFCHR | 0o600, MKDEV(240, 7));
+    do_mknodat(AT_FDCWD, '/dev/good', S_IFCHR | 0o600, MKDEV(240, 8));
+    const t = sim_spawn('dying', async () => {
+      await do_sys_open(AT_FDCWD, '/dev/bad', O_RDONLY, 0);
+      await do_sys_open(AT_FDCWD, '/dev/good', O_RDONLY, 0);
+      return 0;
+    });
+    await sim_run_pending();
+    expect(await t.exited).toBe(0);
+    expect(released).toBe(1);
+    expect(dmesg()).toContain('Oops: TypeError: release went wrong');
+    set_chrdev_open(undefined);
+  });
+});

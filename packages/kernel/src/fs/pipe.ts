@@ -26,8 +26,7 @@ import {
 } from '../locking/wait.js';
 import { SIGPIPE, send_sig } from '../sched/signal.js';
 import { current } from '../sched/task.js';
-import { O_ACCMODE, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from './fcntl.js';
-import { fd_install, get_unused_fd_flags, put_unused_fd } from './fdtable.js';
+import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from './fcntl.js';
 import { alloc_file_pseudo, pseudo_mount } from './file_pseudo.js';
 import {
   FMODE_READ,
@@ -245,25 +244,6 @@ export function create_pipe_files(flags: number): [file, file] {
     stream_open(node, f);
   }
   return [rd, wr];
-}
-
-/**
- * pipe2(2) in kernel terms (`do_pipe2`): installs both ends at the two lowest free
- * descriptors; returns `[rfd, wfd]`, -EINVAL for unknown flags, -EMFILE.
- */
-export function do_pipe2(flags: number): [number, number] | number {
-  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
-  const rfd = get_unused_fd_flags(flags);
-  if (rfd < 0) return rfd;
-  const wfd = get_unused_fd_flags(flags);
-  if (wfd < 0) {
-    put_unused_fd(rfd);
-    return wfd;
-  }
-  const [rd, wr] = create_pipe_files(flags);
-  fd_install(rfd, rd);
-  fd_install(wfd, wr);
-  return [rfd, wfd];
 }
 
 /** Open of a FIFO inode (`fifo_open`): connects to (or creates) the inode's pipe. */

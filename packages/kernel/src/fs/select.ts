@@ -62,7 +62,7 @@ export const POLLFD_SIZE = 8;
  * (`poll_wait`). A null table (a plain readiness query) registers nothing.
  */
 export function poll_wait(filp: file, wq: wait_queue_head, p: poll_table | null): void {
-  if (p !== null && p._qproc !== null && wq !== undefined) p._qproc(filp, wq, p);
+  if (p !== null && p._qproc !== null) p._qproc(filp, wq, p);
 }
 
 /** Asks the file which events are ready (`vfs_poll`). */

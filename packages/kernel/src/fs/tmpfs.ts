@@ -5,7 +5,9 @@
  * (shmem's BOGO_DIRENT_SIZE), so an empty one is 40 bytes, as `ls -l` shows on Linux.
  *
  * A filesystem instance holds at most half of the machine's memory in file data (tmpfs's
- * default `size=50%`); a write beyond that is short, or -ENOSPC when nothing fits.
+ * default `size=50%`); a write beyond that is short, or -ENOSPC when nothing fits. Unlike
+ * Linux's, these files cannot be mmap()ed (their contents are JavaScript bytes, not pages
+ * of the simulated physical memory): mmap of one is -ENODEV.
  *
  * @module
  */
