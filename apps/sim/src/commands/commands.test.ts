@@ -140,4 +140,20 @@ describe('the commands, on an in-memory filesystem', () => {
       '00000000  00 00 00 00                                       |....|\n00000004\n0\n',
     );
   });
+
+  it('wc counts with GNU widths, grep selects lines and sets its status', async () => {
+    const r = await sh(
+      "echo -e 'a b\\nc' > /tmp/h; wc /tmp/h; wc /tmp/h /tmp/h; echo hi | wc; echo hi | wc -l; " +
+        'grep -n c /tmp/h; grep -c a /tmp/h /tmp/h; grep -v a /tmp/h; grep x /tmp/h; echo $?; grep x /nope; echo $?; ' +
+        "echo 'a(b' | grep 'a(b'; echo aab | grep 'a\\+b'; echo ab | grep -E 'x|b'",
+    );
+    expect(r.out).toBe(
+      '2 3 6 /tmp/h\n' +
+        ' 2  3  6 /tmp/h\n 2  3  6 /tmp/h\n 4  6 12 total\n' +
+        '      1       1       3\n1\n' +
+        '2:c\n/tmp/h:1\n/tmp/h:1\nc\n1\n2\n' +
+        'a(b\naab\nab\n',
+    );
+    expect(r.err).toBe('grep: /nope: No such file or directory\n');
+  });
 });

@@ -14,6 +14,7 @@ import { dmesg, mkdir, mknod, ps, rm, sleep, uname } from './misc.js';
 import { insmod, lsmod, modinfo, modprobe, rmmod } from './modules.js';
 import type { Command } from './proc.js';
 import { stat } from './stat.js';
+import { grep, wc } from './text.js';
 
 /** Builtins (dash's): they run in the shell's task, without a child. */
 export const BUILTINS: ReadonlyMap<string, Command> = new Map([
@@ -30,6 +31,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['cat', cat],
   ['dd', dd],
   ['dmesg', dmesg],
+  ['grep', grep],
   ['head', head],
   ['hexdump', hexdump],
   ['insmod', insmod],
@@ -46,4 +48,5 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['stat', stat],
   ['tail', tail],
   ['uname', uname],
+  ['wc', wc],
 ]);
