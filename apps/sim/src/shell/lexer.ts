@@ -9,7 +9,7 @@ import type { RedirOp, Segment, Word } from './ast.js';
 
 export type Token =
   | { type: 'word'; word: Word; line: number }
-  | { type: 'op'; op: ';' | ';;' | '&' | '&&' | '|' | '||' | '\n'; line: number }
+  | { type: 'op'; op: ';' | ';;' | '&' | '&&' | '|' | '||' | '(' | ')' | '\n'; line: number }
   | { type: 'redir'; op: RedirOp; fd: number | undefined; line: number }
   | { type: 'eof'; line: number };
 
@@ -23,7 +23,24 @@ export class ShellSyntaxError extends Error {
   }
 }
 
-const OPERATORS = ['&&', '||', ';;', '>>', '>|', '<>', '>&', '<&', ';', '&', '|', '<', '>', '\n'];
+const OPERATORS = [
+  '&&',
+  '||',
+  ';;',
+  '>>',
+  '>|',
+  '<>',
+  '>&',
+  '<&',
+  ';',
+  '&',
+  '|',
+  '<',
+  '>',
+  '(',
+  ')',
+  '\n',
+];
 const SPECIAL_PARAMS = '?$#!0123456789@*-';
 
 function isNameChar(c: string | undefined, first: boolean): boolean {
@@ -120,7 +137,7 @@ function readWord(
   };
   while (i < source.length) {
     const c = source[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || ';&|<>'.includes(c)) break;
+    if (c === ' ' || c === '\t' || c === '\n' || ';&|<>()'.includes(c)) break;
     if (c === '\\') {
       const n = source[i + 1];
       if (n === undefined) {

@@ -76,6 +76,7 @@ describe('the sim shell language', () => {
     });
     expect((await sh('| echo')).err).toBe('sh: 1: Syntax error: "|" unexpected\n');
     expect((await sh("echo 'x")).err).toBe('sh: 1: Syntax error: Unterminated quoted string\n');
+    expect((await sh('echo a(b')).err).toBe('sh: 1: Syntax error: "(" unexpected\n');
     expect((await sh('echo a\necho b &&\n&& c')).err).toBe(
       'sh: 3: Syntax error: "&&" unexpected\n',
     );
