@@ -73,17 +73,25 @@ async function interactive(seed: number): Promise<number> {
   const tty = process.stdin.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty });
   rl.setPrompt('# ');
-  // Ctrl-C drops the line being typed, as a shell's prompt does.
+  let session = new ShellSession(platform);
+  let running = false;
+  // Ctrl-C interrupts the running commands, or drops the line being typed.
   rl.on('SIGINT', () => {
+    if (running) {
+      process.stdout.write('^C\n');
+      session.interrupt();
+      return;
+    }
     rl.write(null, { ctrl: true, name: 'e' });
     rl.write(null, { ctrl: true, name: 'u' });
     process.stdout.write('^C\n');
     rl.prompt();
   });
-  let session = new ShellSession(platform);
   if (tty) rl.prompt();
   for await (const line of rl) {
+    running = true;
     const result = await session.line(line);
+    running = false;
     if (result.signal !== undefined) {
       // As init would respawn a login shell the kernel killed.
       process.stderr.write(

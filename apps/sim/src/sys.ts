@@ -44,6 +44,7 @@ export const SYSLOG_ACTION_READ_CLEAR = 4;
 export const SYSLOG_ACTION_CLEAR = 5;
 
 /** Signal numbers the shell reports on (x86/arm generic values). */
+export const SIGINT = 2;
 export const SIGKILL = 9;
 export const SIGSEGV = 11;
 export const SIGPIPE = 13;
@@ -187,6 +188,8 @@ export interface Sys {
   /** The live tasks, in pid order. */
   processes(): ProcessInfo[];
   getpid(): number;
+  /** Sends SIGINT to every user process but `shell` and init (the terminal's Ctrl-C). */
+  kill_foreground(shell: number): void;
   uname(): Utsname;
   /**
    * fork + exec: a new task named `comm` with a copy of the caller's descriptor table and

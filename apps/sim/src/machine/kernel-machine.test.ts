@@ -150,4 +150,18 @@ describe('the shell on the simulated kernel', () => {
       'Linux\n6.12.0-rfl\nLinux rfl-sim 6.12.0-rfl #1 SMP PREEMPT x86_64 GNU/Linux\n',
     );
   });
+
+  it('Ctrl-C kills the commands of the running line; the shell goes on', async () => {
+    let out = '';
+    const io = {
+      stdout: (b: Uint8Array) => (out += new TextDecoder().decode(b)),
+      stderr: () => {},
+    };
+    const platform = await bootMachine({ seed: 0, io }, kernelPlatform);
+    const session = new ShellSession(platform);
+    const line = session.line('cat /dev/zero | cat > /dev/null; echo "status $?"');
+    setTimeout(() => session.interrupt(), 20);
+    expect(await line).toEqual({ status: 0, exit: false });
+    expect(out).toBe('status 130\n');
+  });
 });

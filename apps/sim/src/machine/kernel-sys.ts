@@ -21,6 +21,10 @@ import {
   ktime_get,
   libc,
   new_encode_dev,
+  PF_KTHREAD,
+  SIGINT,
+  SIGTERM,
+  send_sig,
   sim_fork_files,
   sim_spawn,
   UTS_RELEASE,
@@ -67,6 +71,37 @@ function toStat(st: kstat | number): Stat | number {
   };
 }
 
+/**
+ * Delivers a pending SIGINT or SIGTERM with its default action when a system call returns,
+ * as the kernel does on the way back to user space: the process dies of it.
+ */
+function deliver_signals(): void {
+  const task = current();
+  for (const [signo, name] of [
+    [SIGINT, 'SIGINT'],
+    [SIGTERM, 'SIGTERM'],
+  ] as const) {
+    if (!task.pending.has(signo)) continue;
+    task.pending.delete(signo);
+    throw new ForcedSignal(signo, name, `${task.comm}[${task.pid}]: killed by ${name}`);
+  }
+}
+
+/**
+ * A program that only reads and writes never sleeps, and would keep the host's event loop
+ * from ever running again (so Ctrl-C could not reach it): every so many calls, let the host
+ * run. Nothing inside the machine can tell, since its clock does not move meanwhile.
+ */
+const YIELD_EVERY = 64;
+let calls = 0;
+
+async function syscall_return<T>(ret: T): Promise<T> {
+  calls += 1;
+  if (calls % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  deliver_signals();
+  return ret;
+}
+
 const kmod: KmodTools = {
   insmod: (file, args) => kmod_insmod(file, args),
   rmmod: (names, options) => kmod_rmmod(names, options),
@@ -87,14 +122,14 @@ export class KernelSys implements Sys {
   }
 
   async read(fd: number, buf: Uint8Array): Promise<number> {
-    const data = await libc.read(fd, buf.length);
+    const data = await syscall_return(await libc.read(fd, buf.length));
     if (typeof data === 'number') return data;
     buf.set(data);
     return data.length;
   }
 
-  write(fd: number, data: Uint8Array): Promise<number> {
-    return libc.write(fd, data);
+  async write(fd: number, data: Uint8Array): Promise<number> {
+    return syscall_return(await libc.write(fd, data));
   }
 
   lseek(fd: number, offset: number, whence: number): Promise<number> {
@@ -164,8 +199,8 @@ export class KernelSys implements Sys {
     return libc.getcwd();
   }
 
-  nanosleep(ns: number): Promise<number> {
-    return hrtimer_nanosleep(ns);
+  async nanosleep(ns: number): Promise<number> {
+    return syscall_return(await hrtimer_nanosleep(ns));
   }
 
   clock_realtime(): bigint {
@@ -210,6 +245,12 @@ export class KernelSys implements Sys {
       version: '#1 SMP PREEMPT',
       machine: 'x86_64',
     };
+  }
+
+  kill_foreground(shell: number): void {
+    for (const t of for_each_process()) {
+      if (t.pid > 1 && t.pid !== shell && !(t.flags & PF_KTHREAD)) send_sig(SIGINT, t);
+    }
   }
 
   getpid(): number {

@@ -27,8 +27,11 @@ export class ShellSession {
   #wake: (() => void) | undefined;
   #closed = false;
   readonly #exited: Promise<WaitStatus>;
+  readonly #platform: Platform;
+  readonly #pid: number;
 
   constructor(platform: Platform) {
+    this.#platform = platform;
     const child = platform.sys.spawn('sh', async () => {
       await platform.attachTerminal(true);
       const shell = new Shell({
@@ -51,6 +54,15 @@ export class ShellSession {
       }
     });
     this.#exited = child.wait();
+    this.#pid = child.pid;
+  }
+
+  /**
+   * Ctrl-C: sends SIGINT to the commands the shell is running (every user task but the
+   * shell and init), which die of it at their next system call.
+   */
+  interrupt(): void {
+    this.#platform.sys.kill_foreground(this.#pid);
   }
 
   /**

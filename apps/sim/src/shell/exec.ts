@@ -22,6 +22,7 @@ import {
   O_RDWR,
   O_TRUNC,
   O_WRONLY,
+  SIGINT,
   SIGKILL,
   SIGPIPE,
   SIGSEGV,
@@ -283,7 +284,7 @@ export class Shell {
   async #wait(waits: Promise<WaitStatus>[]): Promise<number> {
     const results = await Promise.all(waits);
     const last = results[results.length - 1]!;
-    if (last.signal !== undefined && last.signal !== SIGPIPE) {
+    if (last.signal !== undefined && last.signal !== SIGPIPE && last.signal !== SIGINT) {
       await this.#proc.err(`${SIGNAL_NAMES.get(last.signal) ?? `Signal ${last.signal}`}\n`);
     }
     return last.status;

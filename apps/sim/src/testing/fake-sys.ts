@@ -459,6 +459,8 @@ export class FakeSys implements Sys {
     };
   }
 
+  kill_foreground(): void {}
+
   getpid(): number {
     return current().pid;
   }
