@@ -144,3 +144,10 @@ try {
     throw err;
   }
 }
+
+// The machine is done; device models in worker threads would keep node alive. Exit once
+// what was written has reached the host.
+const flushed = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
