@@ -1,3 +1,12 @@
+/**
+ * The demo session `pnpm start` runs: boot the default machine, show its boot log, use it
+ * from the shell the way a person would (devices, files, modules, each sample driver),
+ * then show the C API's classic bugs, each caught by the detector the real kernel would
+ * use, with `dmesg -c` after each.
+ *
+ * @module
+ */
+
 import {
   DEFINE_MUTEX,
   DEFINE_SPINLOCK,
@@ -5,7 +14,6 @@ import {
   GFP_KERNEL,
   kfree,
   kmalloc,
-  mm_init,
   mutex_lock,
   mutex_unlock,
   pr_info,
@@ -18,8 +26,32 @@ import {
   spin_unlock,
   writel,
 } from '@rfl/kernel';
+import { bootMachine, type PlatformFactory } from './machine/boot.js';
+import { SAMPLE_DRIVERS } from './machine/drivers.js';
+import { runUntil } from './machine/idle.js';
+import { kernelPlatform } from './machine/kernel-platform.js';
+import { ShellSession } from './machine/machine.js';
 
-/** One step of the demo session: what a person would type, and what the kernel does. */
+/** What a person types first on a fresh machine. */
+export const DEMO_SESSION = [
+  'uname -a',
+  'ls -l /dev',
+  "echo 'hello from the sim' > /tmp/greeting",
+  'cat /tmp/greeting',
+  'head -c 32 /dev/urandom | hexdump -C',
+  'dd if=/dev/zero of=/tmp/zeros bs=512 count=4',
+  'ls -l /tmp',
+  'stat /tmp/zeros',
+  'cat /tmp/zeros /dev/null | head -c 8 | hexdump',
+  'ls -l /sys/class/mem',
+  'cat /sys/class/mem/urandom/dev',
+  'head -n 3 /proc/self/status',
+  'cat /nope; echo "status $?"',
+  'frobnicate --now',
+  'lsmod',
+];
+
+/** One kernel-side step: a bug the C API lets a driver write. */
 interface Step {
   title: string;
   run: () => Promise<void>;
@@ -92,20 +124,41 @@ const STEPS: Step[] = [
   },
 ];
 
+const decoder = new TextDecoder();
+
 /**
- * Boots the simulated machine with its debug options on and runs the demo session, printing
- * the new kernel log after each step as `dmesg` would show it.
+ * Boots the default machine and runs the demo session, writing the transcript; resolves
+ * to the exit status (0).
  */
-export async function runDemo(write: (text: string) => void): Promise<void> {
-  mm_init({ kasan: true });
-  pr_info('Linux version 6.12.0-rfl (rfl-ts) #1 SMP PREEMPT\n');
-  write(`${dmesg()}\n`);
-  let shown = dmesg().length;
-  for (const [i, step] of STEPS.entries()) {
-    write(`### ${i + 1}. ${step.title}\n$ dmesg\n`);
-    await step.run();
-    const log = dmesg();
-    write(`${log.slice(shown) || '(nothing new)\n'}\n`);
-    shown = log.length;
+export async function runDemo(
+  write: (text: string) => void,
+  seed = 0,
+  makePlatform: PlatformFactory = kernelPlatform,
+): Promise<number> {
+  const terminal = (bytes: Uint8Array) => write(decoder.decode(bytes));
+  const platform = await bootMachine(
+    { seed, io: { stdout: terminal, stderr: terminal } },
+    makePlatform,
+  );
+  write(dmesg());
+  const session = new ShellSession(platform);
+  const type = async (line: string) => {
+    write(`# ${line}\n`);
+    await session.line(line);
+  };
+  write('\n## The machine, from its shell\n');
+  for (const line of DEMO_SESSION) await type(line);
+  for (const driver of SAMPLE_DRIVERS) {
+    write(`\n## ${driver.module}: ${driver.title}\n`);
+    for (const line of driver.demo) await type(line);
   }
+  write('\n## Bugs the C API lets a driver write, and the detectors that catch them\n');
+  await session.line('dmesg -C');
+  for (const [i, step] of STEPS.entries()) {
+    write(`### ${i + 1}. ${step.title}\n`);
+    await runUntil(step.run());
+    await type('dmesg -c');
+  }
+  await session.close();
+  return 0;
 }

@@ -179,6 +179,8 @@ export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';
 export * from './lib/kref.js';
+// User address spaces, uaccess and hardened usercopy (k-uaccess).
+export * from './lib/list.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
 export * from './locking/lockdep.js';
@@ -206,6 +208,9 @@ export * from './module/declare.js';
 export * from './module/kmod.js';
 export * from './module/main.js';
 export * from './module/module.js';
+// k-vfs and k-module both define fops_get/fops_put; the module layer's takes the reference
+// itself, the VFS's asks it through set_fops_owner_ops (which the machine connects).
+export { fops_get, fops_put } from './module/module.js';
 export * from './module/params.js';
 export * from './module/procfs.js';
 export * from './module/symbols.js';

@@ -33,23 +33,31 @@
 import { mmio_read, type mmio_size, mmio_write } from '../io/mmio.js';
 import { die } from '../panic.js';
 import { pr_alert } from '../printk.js';
+import { current } from '../sched/task.js';
 import { stack_capture } from '../stacktrace.js';
 import { kasan_check, kasan_enabled } from './kasan.js';
 import {
   is_ioremap_addr,
   kaddr_hex,
+  kernel_image_phys,
   mem_size,
   mem_u8,
   mem_view,
   PAGE_OFFSET,
   PAGE_SIZE,
 } from './layout.js';
+import { follow_page, TASK_SIZE_MAX } from './mmap.js';
 import { translate } from './raw.js';
 
 // biome-ignore lint/complexity/noBannedTypes: a function reference cuts the stack.
 type Accessor = Function;
 
-/** The page-fault Oops (`page_fault_oops`); never returns. */
+/**
+ * The page-fault Oops (`page_fault_oops`); never returns. A user page that
+ * is mapped is still a fault for the kernel: SMAP forbids the access, which
+ * is a protection violation rather than a missing page; so is a write to
+ * the kernel image (text and rodata are mapped read-only).
+ */
 function page_fault(addr: number, write: boolean, ip: Accessor): never {
   const capture = stack_capture(ip);
   if (addr >= 0 && addr < PAGE_SIZE) {
@@ -57,14 +65,18 @@ function page_fault(addr: number, write: boolean, ip: Accessor): never {
   } else {
     pr_alert('BUG: unable to handle page fault for address: %s\n', kaddr_hex(addr));
   }
+  const mm = current().mm;
+  const present =
+    kernel_image_phys(addr) >= 0 ||
+    (addr >= 0 && addr < TASK_SIZE_MAX && mm !== null && follow_page(mm, addr) !== 0);
+  const error_code = (write ? 2 : 0) | (present ? 1 : 0);
   pr_alert('#PF: supervisor %s access in kernel mode\n', write ? 'write' : 'read');
-  pr_alert('#PF: error_code(0x%04x) - not-present page\n', write ? 2 : 0);
-  throw die(
-    '',
-    write ? 2 : 0,
-    capture,
-    `unable to handle page fault for address ${kaddr_hex(addr)}`,
+  pr_alert(
+    '#PF: error_code(0x%04x) - %s\n',
+    error_code,
+    present ? 'permissions violation' : 'not-present page',
   );
+  throw die('', error_code, capture, `unable to handle page fault for address ${kaddr_hex(addr)}`);
 }
 
 /**
@@ -78,6 +90,7 @@ function translate_slow(addr: number, size: number, write: boolean, ip: Accessor
     if (is_ioremap_addr(addr)) return -1;
     page_fault(addr, write, ip);
   }
+  if (write && kernel_image_phys(addr) >= 0) page_fault(addr, write, ip);
   if ((addr % PAGE_SIZE) + size <= PAGE_SIZE) return p;
   return -1;
 }
@@ -231,7 +244,7 @@ function for_each_chunk(
     const a = addr + done;
     const len = Math.min(n - done, PAGE_SIZE - (a % PAGE_SIZE));
     const q = translate(a);
-    if (q < 0) page_fault(a, write, ip);
+    if (q < 0 || (write && kernel_image_phys(a) >= 0)) page_fault(a, write, ip);
     if (kasan_enabled()) kasan_check(q, len, write, a, ip);
     fn(q, done, len);
     done += len;

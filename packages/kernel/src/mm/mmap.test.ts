@@ -68,6 +68,10 @@ describe('address spaces', () => {
     expect(do_mmap(mm, 0x10000, 4096, RW, ANON | MAP_FIXED_NOREPLACE, 0)).toBe(-EEXIST);
     expect(vm_munmap(mm, 0x10001, 4096)).toBe(-EINVAL);
     expect(vm_munmap(mm, 0x10000, 0)).toBe(-EINVAL);
+    expect(vm_munmap(mm, 0x10000, Number.NaN)).toBe(-EINVAL);
+    expect(do_mmap(mm, Number.NaN, 4096, RW, ANON | MAP_FIXED, 0)).toBe(-EINVAL);
+    expect(mm.vmas).toHaveLength(1);
+    expect(mm.total_vm).toBe(1);
   });
 
   it('zero-fills anonymous pages on first touch and frees them on munmap', () => {

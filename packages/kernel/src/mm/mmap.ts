@@ -22,14 +22,14 @@
  *
  * @example
  * ```ts
- * import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, current, do_mmap, find_vma, vm_munmap } from '@rfl/kernel';
+ * import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, current, do_mmap, find_vma, vm_munmap, vma_lookup } from '@rfl/kernel';
  * const mm = current().mm!;
  * const addr = do_mmap(mm, 0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
  * addr > 0 && addr < TASK_SIZE_MAX && addr % 4096 === 0 // => true
  * const vma = find_vma(mm, addr)!;
  * vma.vm_end - vma.vm_start // => 8192
  * vm_munmap(mm, addr, 8192) // => 0
- * find_vma(mm, addr) // => null
+ * vma_lookup(mm, addr) // => null
  * ```
  *
  * @module
@@ -38,7 +38,7 @@
 import { EBUSY, EEXIST, EFAULT, EINVAL, ENOMEM } from '../errno.js';
 import { boot_task, type task_struct } from '../sched/task.js';
 import { __GFP_NOWARN, __GFP_ZERO, GFP_HIGHUSER_MOVABLE } from './gfp.js';
-import { nr_pages, PAGE_SHIFT, PAGE_SIZE } from './layout.js';
+import { nr_pages, PAGE_SIZE } from './layout.js';
 import {
   __alloc_pages_pfn,
   __free_pages_pfn,
@@ -185,6 +185,13 @@ export class mm_struct {
   anon_rss = 0;
   /** `mm_users`: tasks using it. */
   mm_users = 1;
+  /**
+   * A one-entry TLB: the last page looked up. Map keys above 2^31 hash slowly,
+   * and user copies touch the same page again and again. Cleared whenever a
+   * PTE goes away, as a TLB flush.
+   */
+  tlb_vpn = -1;
+  tlb_pte: pte_t | undefined = undefined;
 }
 
 /** Every live address space, so that a reboot can empty them. */
@@ -217,6 +224,7 @@ export function mmap_reset(): void {
   for (const mm of live_mms) {
     mm.vmas.length = 0;
     mm.pgd.clear();
+    flush_tlb(mm);
     mm.total_vm = 0;
     mm.anon_rss = 0;
   }
@@ -264,9 +272,16 @@ function insert_vma(mm: mm_struct, vma: vm_area_struct): void {
   mm.total_vm += (vma.vm_end - vma.vm_start) / PAGE_SIZE;
 }
 
+/** Forgets the cached translation (`flush_tlb_mm`). */
+function flush_tlb(mm: mm_struct): void {
+  mm.tlb_vpn = -1;
+  mm.tlb_pte = undefined;
+}
+
 function zap_pte(mm: mm_struct, vpn: number): void {
   const pte = mm.pgd.get(vpn);
   if (!pte) return;
+  if (mm.tlb_vpn === vpn) flush_tlb(mm);
   mm.pgd.delete(vpn);
   if (pte.anon) {
     mm.anon_rss -= 1;
@@ -400,6 +415,7 @@ export function do_mmap(
  * space. Unmapping a range where nothing is mapped succeeds.
  */
 export function vm_munmap(mm: mm_struct, start: number, len: number): number {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(len)) return -EINVAL;
   if (start % PAGE_SIZE !== 0 || start < 0 || start > TASK_SIZE_MAX) return -EINVAL;
   len = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
   if (len <= 0 || len > TASK_SIZE_MAX - start) return -EINVAL;
@@ -533,7 +549,7 @@ export function user_page_phys(
   if (!(uaddr >= 0 && uaddr < TASK_SIZE_MAX)) return -1;
   const vpn = Math.floor(uaddr / PAGE_SIZE);
   const off = uaddr - vpn * PAGE_SIZE;
-  let pte = mm.pgd.get(vpn);
+  let pte = mm.tlb_vpn === vpn ? mm.tlb_pte : mm.pgd.get(vpn);
   if (pte === undefined) {
     if (nofault) return -1;
     const vma = vma_lookup(mm, uaddr);
@@ -545,7 +561,9 @@ export function user_page_phys(
     if (pte === undefined) return -1;
   }
   if (write ? (pte.prot & PROT_WRITE) === 0 : pte.prot === PROT_NONE) return -1;
-  return (pte.pfn << PAGE_SHIFT) + off;
+  mm.tlb_vpn = vpn;
+  mm.tlb_pte = pte;
+  return pte.pfn * PAGE_SIZE + off;
 }
 
 /** The `struct page *` mapped at a user address without faulting, or 0. */

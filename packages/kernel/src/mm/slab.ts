@@ -6,7 +6,7 @@
  * @module
  */
 
-import { WARN, WARN_ON } from '../panic.js';
+import { WARN, WARN_ON, WARN_ONCE } from '../panic.js';
 import { __GFP_ZERO, type gfp_t } from './gfp.js';
 import { kasan_enabled, kasan_quarantine_drain } from './kasan.js';
 import { mem_size, PAGE_OFFSET, PAGE_SHIFT } from './layout.js';
@@ -103,10 +103,20 @@ export function kmem_cache_zalloc(s: kmem_cache, gfp: gfp_t): number {
   return slab_alloc(s, gfp | __GFP_ZERO, s.object_size, kmem_cache_zalloc);
 }
 
-/** Returns an object to `s`. */
-export function kmem_cache_free(s: kmem_cache, addr: number): void {
+/**
+ * Returns an object to `s`. Freeing something that is not a slab object is
+ * refused with `virt_to_cache: Object is not a Slab page!` (once per boot,
+ * as the kernel's WARN_ONCE), an object of another cache with
+ * `Wrong slab cache`.
+ */
+export function kmem_cache_free(s: kmem_cache | null, addr: number): void {
   const p = addr - PAGE_OFFSET;
-  if (p < 0 || p >= mem_size || cache_of_page(p >>> PAGE_SHIFT) !== s) {
+  if (p < 0 || p >= mem_size || cache_of_page(p >>> PAGE_SHIFT) === undefined) {
+    WARN_ONCE(true, '%s: Object is not a Slab page!\n', 'virt_to_cache');
+    return;
+  }
+  if (s === null) s = cache_of_page(p >>> PAGE_SHIFT)!;
+  if (cache_of_page(p >>> PAGE_SHIFT) !== s) {
     WARN(
       true,
       'kmem_cache_free: Wrong slab cache. %s but object is from %s\n',

@@ -209,3 +209,16 @@ describe('user-side accesses', () => {
     expect(dmesg()).not.toContain('Oops');
   });
 });
+
+describe('bad sizes', () => {
+  it('refuses negative and oversized lengths like a huge size_t', () => {
+    const u = sim_user_alloc(PAGE_SIZE);
+    const k = kmalloc(16, GFP_KERNEL);
+    expect(copy_to_user(u, k, -1)).toBe(-1);
+    expect(dmesg()).toContain('WARNING: CPU: 0 PID: 1 at ');
+    expect(copy_from_user(k, u, 2 ** 31)).toBe(2 ** 31);
+    expect(clear_user(u, -5)).toBe(-5);
+    expect(copy_to_user(u, k, 0)).toBe(0);
+    kfree(k);
+  });
+});

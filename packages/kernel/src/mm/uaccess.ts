@@ -46,12 +46,21 @@ import { WARN_ON_ONCE } from '../panic.js';
 import { might_sleep } from '../sched/might-sleep.js';
 import { current } from '../sched/task.js';
 import { memcpy_from_js, memcpy_to_js } from './access.js';
-import { mem_u8, PAGE_SIZE } from './layout.js';
+import { kasan_check, kasan_enabled } from './kasan.js';
+import { mem_size, mem_u8, mem_view, PAGE_OFFSET, PAGE_SIZE } from './layout.js';
 import { TASK_SIZE_MAX, user_page_phys } from './mmap.js';
 import { check_object_size } from './usercopy.js';
 
 /** The largest copy the kernel accepts (`INT_MAX`, `check_copy_size`). */
 const INT_MAX = 0x7fffffff;
+
+/**
+ * Whether `n` is a size the copy functions accept: a `size_t` up to
+ * INT_MAX. A negative length is a huge `size_t` in C, refused the same way.
+ */
+function valid_size(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= INT_MAX;
+}
 
 /**
  * Whether `[addr, addr+size)` lies in user space (`access_ok`). It says
@@ -115,22 +124,37 @@ function for_each_user_chunk(
 }
 
 /**
+ * `instrument_copy_to_user`/`instrument_copy_from_user`: KASAN's check of the
+ * kernel side, reported as an access by the copy function that called it.
+ */
+function instrument_copy(p: number, n: number, write: boolean, kaddr: number): void {
+  kasan_check(p, n, write, kaddr, instrument_copy);
+}
+
+/**
  * Copies `n` bytes from kernel address `from` to user address `to`; returns
  * the number of bytes that could not be copied.
  */
 export function copy_to_user(to: number, from: number, n: number): number {
   might_fault();
-  if (WARN_ON_ONCE(n > INT_MAX)) return n;
-  if (n <= 0) return 0;
+  if (WARN_ON_ONCE(!valid_size(n))) return n;
+  if (n === 0) return 0;
   if (!access_ok(to, n)) return n;
   check_object_size(from, n, true);
+  const p = from - PAGE_OFFSET;
+  if (p >= 0 && p + n <= mem_size) {
+    // The direct map: one KASAN check of the source, then page-sized moves.
+    if (kasan_enabled()) instrument_copy(p, n, false, from);
+    const done = for_each_user_chunk(to, n, true, (phys, off, len) => {
+      mem_u8.copyWithin(phys, p + off, p + off + len);
+    });
+    return n - done;
+  }
   const bytes = memcpy_to_js(from, n);
-  return (
-    n -
-    for_each_user_chunk(to, n, true, (phys, done, len) => {
-      mem_u8.set(bytes.subarray(done, done + len), phys);
-    })
-  );
+  const done = for_each_user_chunk(to, n, true, (phys, off, len) => {
+    mem_u8.set(bytes.subarray(off, off + len), phys);
+  });
+  return n - done;
 }
 
 /**
@@ -139,9 +163,20 @@ export function copy_to_user(to: number, from: number, n: number): number {
  */
 export function copy_from_user(to: number, from: number, n: number): number {
   might_fault();
-  if (WARN_ON_ONCE(n > INT_MAX)) return n;
-  if (n <= 0) return 0;
+  if (WARN_ON_ONCE(!valid_size(n))) return n;
+  if (n === 0) return 0;
   check_object_size(to, n, false);
+  const p = to - PAGE_OFFSET;
+  if (p >= 0 && p + n <= mem_size) {
+    if (kasan_enabled()) instrument_copy(p, n, true, to);
+    const done = access_ok(from, n)
+      ? for_each_user_chunk(from, n, false, (phys, off, len) => {
+          mem_u8.copyWithin(p + off, phys, phys + len);
+        })
+      : 0;
+    mem_u8.fill(0, p + done, p + n);
+    return n - done;
+  }
   const bytes = new Uint8Array(n);
   const done = access_ok(from, n)
     ? for_each_user_chunk(from, n, false, (phys, off, len) => {
@@ -155,8 +190,8 @@ export function copy_from_user(to: number, from: number, n: number): number {
 /** Zeroes `n` bytes of user memory at `to`; returns the bytes not cleared. */
 export function clear_user(to: number, n: number): number {
   might_fault();
-  if (n <= 0) return 0;
-  if (!access_ok(to, n)) return n;
+  if (n === 0) return 0;
+  if (!valid_size(n) || !access_ok(to, n)) return n;
   return (
     n -
     for_each_user_chunk(to, n, true, (phys, _done, len) => {
@@ -261,6 +296,12 @@ export function get_user<S extends user_size>(uaddr: number, size: S): [number, 
   might_fault();
   const zero = (size === 8 ? 0n : 0) as user_value<S>;
   if (!access_ok(uaddr, size)) return [-EFAULT, zero];
+  const mm = current().mm;
+  if (mm !== null && (uaddr % PAGE_SIZE) + size <= PAGE_SIZE) {
+    const phys = user_page_phys(mm, uaddr, false, pagefault_disabled());
+    if (phys < 0) return [-EFAULT, zero];
+    return [0, read_value(phys, size) as user_value<S>];
+  }
   const bytes = new Uint8Array(size);
   const done = for_each_user_chunk(uaddr, size, false, (phys, off, len) => {
     bytes.set(mem_u8.subarray(phys, phys + len), off);
@@ -275,6 +316,13 @@ export function get_user<S extends user_size>(uaddr: number, size: S): [number, 
   return [0, value as user_value<S>];
 }
 
+function read_value(phys: number, size: user_size): number | bigint {
+  if (size === 1) return mem_u8[phys]!;
+  if (size === 2) return mem_view.getUint16(phys, true);
+  if (size === 4) return mem_view.getUint32(phys, true);
+  return mem_view.getBigUint64(phys, true);
+}
+
 /**
  * Writes `value` as `size` little-endian bytes at user address `uaddr`
  * (`put_user`, value first as in C); returns 0 or -EFAULT. A value that
@@ -287,6 +335,16 @@ export function put_user<S extends user_size>(
 ): number {
   might_fault();
   if (!access_ok(uaddr, size)) return -EFAULT;
+  const mm = current().mm;
+  if (mm !== null && (uaddr % PAGE_SIZE) + size <= PAGE_SIZE && size !== 8) {
+    const phys = user_page_phys(mm, uaddr, true, pagefault_disabled());
+    if (phys < 0) return -EFAULT;
+    const v = typeof value === 'bigint' ? Number(BigInt.asUintN(32, value)) : value;
+    if (size === 1) mem_u8[phys] = v & 0xff;
+    else if (size === 2) mem_view.setUint16(phys, v & 0xffff, true);
+    else mem_view.setUint32(phys, v >>> 0, true);
+    return 0;
+  }
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, BigInt(value)), true);
   const done = for_each_user_chunk(uaddr, size, true, (phys, off, len) => {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Oops, panic_reset } from '../panic.js';
 import { dmesg, dmesg_records, printk_reset } from '../printk.js';
+import { memset, readb, writeb } from './access.js';
 import { GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
 import { kfree, kmalloc } from './kmalloc.js';
@@ -106,11 +107,30 @@ describe('hardened usercopy', () => {
     expect(new TextDecoder().decode(sim_user_read(u, 16))).toBe('This is a test.\n');
   });
 
+  it('a whitelist outside the object is refused with a WARN, leaving none', () => {
+    const s = kmem_cache_create_usercopy('bad-window', 64, 0, 0, 60, 8);
+    expect([s.useroffset, s.usersize]).toEqual([0, 0]);
+    expect(dmesg()).toContain('WARNING: CPU: 0 PID: 1 at ');
+    kmem_cache_destroy(s);
+  });
+
   it('can be switched off (hardened_usercopy=off)', () => {
     const u = sim_user_alloc(PAGE_SIZE);
     const k = kmalloc(16, GFP_KERNEL);
     expect(set_hardened_usercopy(false)).toBe(true);
     expect(copy_to_user(u, k, 20)).toBe(0);
     set_hardened_usercopy(true);
+  });
+});
+
+describe('the kernel image', () => {
+  it('is readable and read-only', () => {
+    const text = kernel_rodata('fixed\n');
+    expect(readb(text)).toBe(0x66);
+    expect(() => writeb(0, text)).toThrow(Oops);
+    expect(dmesg()).toContain('#PF: error_code(0x0003) - permissions violation');
+    printk_reset();
+    expect(() => memset(_stext, 0xcc, 16)).toThrow(Oops);
+    expect(dmesg()).toContain('BUG: unable to handle page fault for address: ffffffff81000000');
   });
 });

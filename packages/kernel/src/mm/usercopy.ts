@@ -66,6 +66,11 @@ export function set_hardened_usercopy(on: boolean): boolean {
   return was;
 }
 
+/** Whether the checks are on (CONFIG_HARDENED_USERCOPY and not `hardened_usercopy=off`). */
+export function hardened_usercopy_enabled(): boolean {
+  return enabled;
+}
+
 /**
  * Reports a refused copy and BUGs (`usercopy_abort`): the
  * `usercopy: Kernel memory exposure attempt detected from …` line (or

@@ -314,3 +314,12 @@ export async function usleep_range(min: number, _max: number): Promise<void> {
 export async function ssleep(secs: number): Promise<void> {
   await msleep(secs * 1000);
 }
+
+/**
+ * When the next timer is due, in nanoseconds since boot, or undefined when none is armed:
+ * what a machine's idle loop jumps the clock to (with `sim_advance`) while it waits for a
+ * task that sleeps.
+ */
+export function sim_next_timer_ns(): number | undefined {
+  return next_event_ns(false);
+}

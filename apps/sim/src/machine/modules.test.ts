@@ -1,0 +1,67 @@
+import {
+  declare_module,
+  MISC_DYNAMIC_MINOR,
+  misc_deregister,
+  misc_register,
+  type miscdevice,
+  msleep,
+  simple_read_from_buffer,
+} from '@rfl/kernel';
+import { describe, expect, it } from 'vitest';
+import { simRun } from './sim-run.js';
+
+/**
+ * A module with a misc device whose read() sleeps a second before it answers: long
+ * enough for another command to run while the device is open.
+ */
+function declareFoxes(): void {
+  let misc: miscdevice | undefined;
+  declare_module({
+    name: 'foxes',
+    license: 'GPL',
+    description: 'three foxes in a misc device',
+    init: (_params, mod) => {
+      misc = {
+        minor: MISC_DYNAMIC_MINOR,
+        name: 'foxes',
+        mode: 0o444,
+        fops: {
+          owner: mod,
+          read: async (_file, buf, count, ppos) => {
+            await msleep(1000);
+            return simple_read_from_buffer(
+              buf,
+              count,
+              ppos,
+              new TextEncoder().encode('three foxes\n'),
+            );
+          },
+        },
+      };
+      return misc_register(misc);
+    },
+    exit: () => {
+      if (misc) misc_deregister(misc);
+    },
+  });
+}
+
+describe("kmod's tools in the shell", () => {
+  it('insmod, lsmod, rmmod of a module whose device is open, then modprobe -r', async () => {
+    declareFoxes();
+    const r = await simRun(
+      'insmod foxes.ko; lsmod; cat /dev/foxes; cat /dev/foxes | rmmod foxes; echo $?; rmmod foxes; lsmod; modprobe foxes; modprobe -r foxes; modprobe wolves',
+    );
+    expect(r.stdout).toBe(
+      'Module                  Size  Used by\nfoxes                  16384  0\n' +
+        'three foxes\n' +
+        '1\n' +
+        'Module                  Size  Used by\n',
+    );
+    expect(r.stderr).toBe(
+      'rmmod: ERROR: Module foxes is in use\n' +
+        'modprobe: FATAL: Module wolves not found in directory /lib/modules/6.12.0-rfl\n',
+    );
+    expect(r.status).toBe(1);
+  });
+});
