@@ -5,6 +5,7 @@ export * from './base/bind.js';
 export * from './base/bus.js';
 export * from './base/core.js';
 export * from './base/dd.js';
+export * from './base/deferred.js';
 // Both the driver core and the class devices of drivers/char have a device_attribute;
 // the public one is the driver core's, whose show/store get a `struct device`.
 export type { device_attribute } from './base/device.js';
@@ -38,6 +39,7 @@ export * from './fs/fdtable.js';
 export * from './fs/file_pseudo.js';
 export * from './fs/file_table.js';
 export * from './fs/fs.js';
+export * from './fs/fs_struct.js';
 export * from './fs/init.js';
 export * from './fs/inode.js';
 export * from './fs/ioctl.js';

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { io_init, sim_mmio_register, sim_mmio_unregister } from '../io/mmio.js';
+import { uevent_log, uevent_log_clear } from '../lib/kobject_uevent.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg_clear } from '../printk.js';
@@ -20,7 +21,7 @@ import {
   amba_rev,
 } from './amba.js';
 import { dev_uevent, device_sysfs_path } from './core.js';
-import { devices_deferred_show, wait_for_device_probe } from './dd.js';
+import { devices_deferred_show, wait_for_device_probe } from './deferred.js';
 import { dev_name } from './device.js';
 import { driver_init } from './init.js';
 import { platform_device_register_simple, platform_driver_register } from './platform.js';
@@ -63,6 +64,7 @@ beforeEach(async () => {
   panic_reset();
   dmesg_clear();
   io_init();
+  uevent_log_clear();
 });
 
 describe('amba ids', () => {
@@ -124,6 +126,8 @@ describe('amba ids', () => {
     expect(gpio.periphid).toBe(0);
     expect(bound).toEqual([]);
     expect(devices_deferred_show()).toBe('9030000.pl061\t\n');
+    // No uevent with a zero AMBA_ID: it waits for the ID.
+    expect(uevent_log().filter((e) => e.subsystem === 'amba')).toEqual([]);
     // Its clock comes up: any later binding retries it.
     sim_mmio_unregister(0x9030000);
     primecell(0x9030000, 0x00041061);
@@ -131,6 +135,11 @@ describe('amba ids', () => {
     await platform_device_register_simple('clk', 0);
     await wait_for_device_probe();
     expect(bound).toEqual(['pl061_gpio<-9030000.pl061 (41061)']);
+    expect(
+      uevent_log()
+        .filter((e) => e.subsystem === 'amba')
+        .map((e) => `${e.action} ${e.envp.find((v) => v.startsWith('AMBA_ID'))}`),
+    ).toEqual(['add AMBA_ID=00041061', 'bind AMBA_ID=00041061']);
   });
 
   it('a window where no device answers reads all ones: no PrimeCell, the device waits', async () => {

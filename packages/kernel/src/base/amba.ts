@@ -39,7 +39,12 @@ import { ENODEV, ENOMEM, EPROBE_DEFER } from '../errno.js';
 import type { attribute_group } from '../fs/sysfs/group.js';
 import { ioremap, iounmap } from '../io/mmio.js';
 import { type resource, resource_size } from '../io/resource.js';
-import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
+import {
+  add_uevent_var,
+  KOBJ_ADD,
+  type kobj_uevent_env,
+  kobject_uevent,
+} from '../lib/kobject_uevent.js';
 import { readl } from '../mm/access.js';
 import { pr_debug } from '../printk.js';
 import type { bus_type } from './bus.js';
@@ -176,8 +181,13 @@ function amba_match(dev: device, drv: device_driver): number {
   const adev = to_amba_device(dev);
   const adrv = to_amba_driver(drv);
   // A PrimeCell that cannot be read yet may be unclocked or in reset: the kernel maps
-  // every failure to a deferral so that registering the driver does not fail.
-  if (!adev.periphid && amba_read_periphid(adev)) return -EPROBE_DEFER;
+  // every failure to a deferral so that registering the driver does not fail, and
+  // sends the `add` uevent it held back once the ID is known.
+  if (!adev.periphid) {
+    if (amba_read_periphid(adev)) return -EPROBE_DEFER;
+    dev.kobj.uevent_suppress = false;
+    kobject_uevent(dev.kobj, KOBJ_ADD);
+  }
   if (adev.driver_override !== undefined) return adev.driver_override === drv.name ? 1 : 0;
   return adrv && amba_lookup(adrv.id_table, adev) ? 1 : 0;
 }
@@ -265,7 +275,8 @@ export async function amba_device_add(
   adev.dev.bus = amba_bustype;
   if (parent) adev.dev.parent = parent;
   if (!adev.dev.parent) adev.dev.parent = platform_bus;
-  if (!adev.periphid) amba_read_periphid(adev);
+  // Without its ID the device's uevent would carry AMBA_ID=00000000: hold it back.
+  if (!adev.periphid && amba_read_periphid(adev)) adev.dev.kobj.uevent_suppress = true;
   return device_add(adev.dev);
 }
 

@@ -25,7 +25,8 @@ import {
 import { dev_err, pr_debug } from '../printk.js';
 import { kobject_synth_uevent } from './bind.js';
 import { bus_add_device, bus_remove_device } from './bus.js';
-import { bus_probe_device, device_release_driver, driver_deferred_probe_del } from './dd.js';
+import { bus_probe_device, device_release_driver } from './dd.js';
+import { driver_deferred_probe_del } from './deferred.js';
 import {
   DEVICE_ATTR_RW,
   dev_name,
@@ -215,6 +216,22 @@ export async function device_del(dev: device): Promise<void> {
   kobject_uevent(dev.kobj, KOBJ_REMOVE);
   kobject_del(dev.kobj);
   put_device(parent);
+}
+
+/**
+ * Shuts every device down for a reboot or power-off (`device_shutdown()`): newest
+ * first, so children before their parents, the bus's `shutdown` or else the driver's.
+ */
+export async function device_shutdown(): Promise<void> {
+  const devs = devices_kset.list.filter(kobj_is_device).map(kobj_to_dev).reverse();
+  for (const dev of devs) {
+    get_device(dev);
+    await device_lock(dev);
+    if (dev.bus?.shutdown) dev.bus.shutdown(dev);
+    else dev.driver?.shutdown?.(dev);
+    device_unlock(dev);
+    put_device(dev);
+  }
 }
 
 /** Deletes a device and drops the reference `device_register()` gave (`device_unregister()`). */

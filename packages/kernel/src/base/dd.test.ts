@@ -13,18 +13,27 @@ import {
   type bus_type,
   bus_unregister,
 } from './bus.js';
-import { device_add, device_del, device_register, device_unregister } from './core.js';
 import {
-  dev_err_probe,
+  device_add,
+  device_del,
+  device_register,
+  device_shutdown,
+  device_unregister,
+} from './core.js';
+import {
   device_attach,
   device_bind_driver,
   device_driver_attach,
   device_driver_detach,
   device_release_driver,
-  devices_deferred_show,
   driver_attach,
-  wait_for_device_probe,
 } from './dd.js';
+import {
+  deferred_probe_timeout_work_func,
+  dev_err_probe,
+  devices_deferred_show,
+  wait_for_device_probe,
+} from './deferred.js';
 import {
   dev_name,
   dev_set_name,
@@ -367,6 +376,23 @@ describe('deferred probe', () => {
     expect(texts(7)).toContain('fox fox0: Retrying from deferred list');
   });
 
+  it('when the deferred-probe timeout expires, each device still waiting is reported', async () => {
+    await device_register(fox_device('fox0'));
+    await device_register(fox_device('fox1'));
+    await driver_register({
+      name: 'fox',
+      bus: fox_bus,
+      probe: (d) =>
+        dev_name(d) === 'fox0' ? dev_err_probe(d, -EPROBE_DEFER, 'no clock\n') : -EPROBE_DEFER,
+    });
+    dmesg_clear();
+    await deferred_probe_timeout_work_func();
+    expect(texts(6)).toEqual([
+      'fox fox0: deferred probe pending: no clock',
+      'fox fox1: deferred probe pending: (reason unknown)',
+    ]);
+  });
+
   it('a deferred device that is deleted leaves the list', async () => {
     const dev = fox_device('fox0');
     await device_register(dev);
@@ -403,6 +429,32 @@ describe('deferred probe', () => {
     await wait_for_device_probe();
     expect(probes).toBe(1);
     expect(dev.driver?.name).toBe('l');
+  });
+});
+
+describe('device_shutdown', () => {
+  it('shuts devices down newest first, through the bus or the driver', async () => {
+    const order: string[] = [];
+    const quiet: bus_type = {
+      name: 'quiet',
+      shutdown: (d) => void order.push(`bus ${dev_name(d)}`),
+    };
+    bus_register(quiet);
+    await driver_register({
+      name: 'fox',
+      bus: fox_bus,
+      probe: () => 0,
+      shutdown: (d) => void order.push(`driver ${dev_name(d)}`),
+    });
+    await device_register(fox_device('fox0'));
+    const q = new device();
+    q.init_name = 'quiet0';
+    q.bus = quiet;
+    q.release = () => {};
+    await device_register(q);
+    await device_register(fox_device('fox1'));
+    await device_shutdown();
+    expect(order).toEqual(['driver fox1', 'bus quiet0', 'driver fox0']);
   });
 });
 

@@ -12,28 +12,24 @@
  * `probe with driver <drv> failed with error <err>` at KERN_ERR (6.12's text; kernels
  * before 6.10 printed `<drv>: probe of <dev> failed with error <err>` with pr_warn).
  *
- * A probe that returns `-EPROBE_DEFER` is missing a supplier (a clock, a GPIO, a
- * regulator). The device goes on the deferred list, and every time any driver binds
- * to any device the list is retried from a work item (`deferred_probe_work`) on
- * `system_unbound_wq`; {@link wait_for_device_probe} waits for that.
+ * A probe that returns `-EPROBE_DEFER` goes on the deferred list (`deferred.ts`),
+ * retried whenever any driver binds.
  *
  * @module
  */
 
-import { EAGAIN, EBUSY, ENODEV, ENOMEM, ENXIO, EPROBE_DEFER } from '../errno.js';
+import { EAGAIN, EBUSY, ENODEV, ENXIO, EPROBE_DEFER } from '../errno.js';
 import { sysfs_create_link, sysfs_remove_link } from '../fs/sysfs/symlink.js';
 import { KOBJ_BIND, KOBJ_UNBIND, kobject_uevent } from '../lib/kobject_uevent.js';
-import { DECLARE_WAIT_QUEUE_HEAD, wait_event, wake_up_all } from '../locking/wait.js';
 import { dev_crit, dev_dbg, dev_err, dev_warn, pr_err } from '../printk.js';
-import {
-  flush_work,
-  INIT_WORK,
-  queue_work,
-  system_unbound_wq,
-  work_struct,
-} from '../sched/workqueue.js';
-import { sprintf } from '../vsprintf.js';
 import { bus_for_each_dev, bus_for_each_drv, bus_to_subsys } from './bus.js';
+import {
+  driver_deferred_probe_add,
+  driver_deferred_probe_del,
+  driver_deferred_probe_trigger,
+  probe_end,
+  probe_start,
+} from './deferred.js';
 import {
   dev_name,
   type device,
@@ -46,112 +42,6 @@ import {
 } from './device.js';
 import { devres_release_all } from './devres.js';
 import { type device_driver, driver_to_private } from './driver.js';
-
-/** The deferred-probe state (`deferred_probe_pending_list` and friends). */
-const deferred = {
-  pending: [] as device[],
-  active: [] as device[],
-  trigger_count: 0,
-  /** `driver_deferred_probe_enable`: the kernel sets it at late_initcall. */
-  enable: true,
-  work: new work_struct(),
-  /** Probes running now (`probe_count`), for wait_for_device_probe(). */
-  probe_count: 0,
-  probe_waitqueue: DECLARE_WAIT_QUEUE_HEAD(),
-};
-
-/** Forgets deferred devices and running probes; part of `driver_init()`. */
-export function dd_reset(): void {
-  deferred.pending = [];
-  deferred.active = [];
-  deferred.trigger_count = 0;
-  deferred.enable = true;
-  deferred.work = new work_struct();
-  INIT_WORK(deferred.work, deferred_probe_work_func, 'deferred_probe_work_func');
-  deferred.probe_count = 0;
-  deferred.probe_waitqueue = DECLARE_WAIT_QUEUE_HEAD();
-}
-dd_reset();
-
-async function deferred_probe_work_func(): Promise<void> {
-  for (;;) {
-    const dev = deferred.active.shift();
-    if (!dev) return;
-    dev.p.deferred = false;
-    get_device(dev);
-    dev.p.deferred_probe_reason = undefined;
-    dev_dbg(dev, 'Retrying from deferred list\n');
-    await bus_probe_device(dev);
-    put_device(dev);
-  }
-}
-
-/** Puts a device that could not probe yet on the pending list (`driver_deferred_probe_add()`). */
-export function driver_deferred_probe_add(dev: device): void {
-  if (!dev.can_match) return;
-  if (!dev.p.deferred) {
-    dev_dbg(dev, 'Added to deferred list\n');
-    dev.p.deferred = true;
-    deferred.pending.push(dev);
-  }
-}
-
-/** Takes a device off the deferred lists (`driver_deferred_probe_del()`). */
-export function driver_deferred_probe_del(dev: device): void {
-  if (!dev.p.deferred) return;
-  dev_dbg(dev, 'Removed from deferred list\n');
-  for (const list of [deferred.pending, deferred.active]) {
-    const i = list.indexOf(dev);
-    if (i >= 0) list.splice(i, 1);
-  }
-  dev.p.deferred = false;
-  dev.p.deferred_probe_reason = undefined;
-}
-
-/** Moves every pending device to the active list and queues the retry (`driver_deferred_probe_trigger()`). */
-function driver_deferred_probe_trigger(): void {
-  if (!deferred.enable) return;
-  deferred.trigger_count++;
-  deferred.active.push(...deferred.pending);
-  deferred.pending = [];
-  queue_work(system_unbound_wq, deferred.work);
-}
-
-/**
- * The devices waiting for a retry, one line each: name, a tab, the reason
- * `dev_err_probe()` recorded with its newline (`/sys/kernel/debug/devices_deferred`).
- */
-export function devices_deferred_show(): string {
-  return deferred.pending
-    .map((dev) => `${dev_name(dev)}\t${dev.p.deferred_probe_reason ?? '\n'}`)
-    .join('');
-}
-
-/**
- * Waits until no probe runs and the deferred list has been retried
- * (`wait_for_device_probe()`).
- */
-export async function wait_for_device_probe(): Promise<void> {
-  await flush_work(deferred.work);
-  await wait_event(deferred.probe_waitqueue, () => deferred.probe_count === 0);
-}
-
-/**
- * Reports a probe error and returns `err` (`dev_err_probe()`): `-EPROBE_DEFER` is
- * recorded as the deferral reason and logged at debug level only, `-ENOMEM` is not
- * logged (the allocator already was loud), anything else is
- * `error -EINVAL: <message>` at KERN_ERR.
- */
-export function dev_err_probe(dev: device, err: number, fmt: string, ...args: unknown[]): number {
-  const msg = sprintf(fmt, ...args);
-  if (err === -EPROBE_DEFER) {
-    dev.p.deferred_probe_reason = msg;
-    dev_dbg(dev, 'error %pe: %s', err, msg);
-  } else if (err !== -ENOMEM) {
-    dev_err(dev, 'error %pe: %s', err, msg);
-  }
-  return err;
-}
 
 /** Asks the bus whether `drv` fits `dev` (`driver_match_device()`). */
 export function driver_match_device(drv: device_driver, dev: device): number {
@@ -264,19 +154,13 @@ async function __driver_probe_device(drv: device_driver, dev: device): Promise<n
 
 /** Probes with the device lock held; a deferral queues the device (`driver_probe_device()`). */
 async function driver_probe_device(drv: device_driver, dev: device): Promise<number> {
-  const trigger_count = deferred.trigger_count;
-  deferred.probe_count++;
+  const trigger_count = probe_start();
+  let ret = 0;
   try {
-    const ret = await __driver_probe_device(drv, dev);
-    if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) {
-      driver_deferred_probe_add(dev);
-      // A driver bound while this one probed: its retry may have missed us.
-      if (trigger_count !== deferred.trigger_count) driver_deferred_probe_trigger();
-    }
+    ret = await __driver_probe_device(drv, dev);
     return ret;
   } finally {
-    deferred.probe_count--;
-    wake_up_all(deferred.probe_waitqueue);
+    probe_end(dev, trigger_count, ret === -EPROBE_DEFER || ret === EPROBE_DEFER);
   }
 }
 

@@ -3,20 +3,27 @@
  *
  * It forgets every bus, device, driver, deferred probe and managed resource, then
  * registers what the kernel registers at boot: the uevent hooks of `/sys/devices` and
- * `/sys/bus`, the `platform` root device (`/sys/devices/platform`) and the platform,
- * AMBA and virtio buses. Tests and the machine boot call it after `sysfs_init()`
- * (which it does not call: that would drop every other subsystem's directories);
- * calling it again gives a fresh driver core.
+ * `/sys/bus`, the `platform` root device (`/sys/devices/platform`), the platform,
+ * AMBA and virtio buses, and `/sys/kernel/debug/devices_deferred`. Tests and the
+ * machine boot call it after `sysfs_init()` / `driver_core_fs_init()` (which it does
+ * not call: that would drop every other subsystem's directories); calling it again
+ * gives a fresh driver core.
  *
  * @module
  */
 
+import { debugfs_text_fops } from '../fs/debugfs/file.js';
+import {
+  debugfs_create_file,
+  debugfs_initialized,
+  debugfs_lookup_and_remove,
+} from '../fs/debugfs/inode.js';
 import { type kobject, kobject_del } from '../lib/kobject.js';
 import { bus_kset, devices_kset } from '../lib/kobject_roots.js';
 import { amba_bustype } from './amba.js';
 import { bus_list, bus_register, bus_to_subsys, buses_reset, kobj_is_bus } from './bus.js';
 import { device_add_root, device_children, device_uevent_ops, devices_reset } from './core.js';
-import { dd_reset } from './dd.js';
+import { deferred_reset, devices_deferred_show } from './deferred.js';
 import { dev_set_name, type device, device_initialize } from './device.js';
 import { devres_reset } from './devres.js';
 import { driver_to_private, drivers_reset } from './driver.js';
@@ -55,7 +62,7 @@ export function driver_init(): void {
   buses_reset();
   drivers_reset();
   devices_reset();
-  dd_reset();
+  deferred_reset();
   devres_reset();
   platform_reset();
   virtio_reset();
@@ -70,6 +77,17 @@ export function driver_init(): void {
   bus_register(platform_bus_type);
   bus_register(amba_bustype);
   bus_register(virtio_bus);
+
+  if (debugfs_initialized()) {
+    debugfs_lookup_and_remove('devices_deferred', null);
+    debugfs_create_file(
+      'devices_deferred',
+      0o444,
+      null,
+      null,
+      debugfs_text_fops(devices_deferred_show, null),
+    );
+  }
 }
 
 driver_init();

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EBUSY, ENXIO, EPROBE_DEFER } from '../errno.js';
+import { EBUSY, EEXIST, ENXIO, EPROBE_DEFER } from '../errno.js';
 import { IORESOURCE_MEM } from '../io/resource.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
@@ -7,7 +7,7 @@ import { dmesg, dmesg_clear, dmesg_records } from '../printk.js';
 import { sim_run_until_idle } from '../time/timer.js';
 import { bus_devices } from './bus.js';
 import { dev_uevent, device_children, device_sysfs_path } from './core.js';
-import { devices_deferred_show } from './dd.js';
+import { devices_deferred_show } from './deferred.js';
 import { dev_name } from './device.js';
 import { driver_init } from './init.js';
 import {
@@ -78,6 +78,19 @@ describe('platform devices', () => {
     expect(c.id).toBe(PLATFORM_DEVID_AUTO);
     const e = await simple('gpio-keys', PLATFORM_DEVID_AUTO);
     expect(dev_name(e.dev)).toBe('gpio-keys.0.auto');
+  });
+
+  it('of the same name and id collide in sysfs: -EEXIST, and the first keeps its window', async () => {
+    await simple('foxes', 0, [DEFINE_RES_MEM(0x9000000, 0x1000)]);
+    expect(
+      await platform_device_register_simple('foxes', 0, [DEFINE_RES_MEM(0x9100000, 0x1000)]),
+    ).toBe(-EEXIST);
+    expect(dmesg()).toContain(
+      "sysfs: cannot create duplicate filename '/devices/platform/foxes.0'",
+    );
+    // The failed device gave its window back.
+    await simple('badgers', 0, [DEFINE_RES_MEM(0x9100000, 0x1000)]);
+    expect(bus_devices(platform_bus_type).map(dev_name)).toEqual(['foxes.0', 'badgers.0']);
   });
 
   it('get 32-bit DMA masks, as the kernel gives platform devices', async () => {

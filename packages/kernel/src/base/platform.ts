@@ -33,13 +33,14 @@
 
 import { EBUSY, EINVAL, ENXIO, EPROBE_DEFER } from '../errno.js';
 import type { attribute_group } from '../fs/sysfs/group.js';
+import { devm_ioremap_resource } from '../io/devres.js';
 import { IORESOURCE_MEM, type resource } from '../io/resource.js';
 import { add_uevent_var, type kobj_uevent_env } from '../lib/kobject_uevent.js';
 import { WARN } from '../panic.js';
 import { dev_err, dev_warn, pr_debug } from '../printk.js';
 import type { bus_type } from './bus.js';
 import { device_add, device_del } from './core.js';
-import { dev_err_probe } from './dd.js';
+import { dev_err_probe } from './deferred.js';
 import {
   DEVICE_ATTR_RO,
   dev_get_drvdata,
@@ -419,6 +420,20 @@ export function platform_get_irq(pdev: platform_device, num: number): number {
   const ret = platform_get_irq_optional(pdev, num);
   if (ret < 0) return dev_err_probe(pdev.dev, ret, 'IRQ index %u not found\n', num);
   return ret;
+}
+
+/**
+ * Maps the device's `index`th memory resource and hands the resource back in `out`
+ * (`devm_platform_get_and_ioremap_resource()`): the mapping or an `ERR_PTR`.
+ */
+export function devm_platform_get_and_ioremap_resource(
+  pdev: platform_device,
+  index: number,
+  out?: { res?: resource },
+): number {
+  const r = platform_get_resource(pdev, IORESOURCE_MEM, index);
+  if (out) out.res = r;
+  return devm_ioremap_resource(pdev.dev, r);
 }
 
 /** How many interrupts the device has (`platform_irq_count()`). */

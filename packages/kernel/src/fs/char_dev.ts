@@ -21,7 +21,8 @@
  * # chrdev_init();
  * const dev = { value: 0 };
  * alloc_chrdev_region(dev, 0, 4, 'foxes') // => 0
- * [MAJOR(dev.value), MINOR(dev.value)] // => [254, 0]
+ * MAJOR(dev.value) // => 254
+ * MINOR(dev.value) // => 0
  * unregister_chrdev_region(dev.value, 4);
  * ```
  *

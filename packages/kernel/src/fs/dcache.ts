@@ -63,3 +63,25 @@ export function d_inode(d: dentry): inode | null {
 export function d_really_is_positive(d: dentry): boolean {
   return d.d_inode !== null;
 }
+
+/**
+ * The last `n` components of a dentry's name, as printk's `%pd<n>`/`%pD<n>` print it:
+ * `tmp/foxes` for /tmp/foxes on the root filesystem, `foxes` for /tmp/foxes on the tmpfs
+ * mounted at /tmp (it stops at its filesystem's root), `/` for a root itself.
+ *
+ * @example
+ * ```ts
+ * import { AT_FDCWD, do_mkdirat, dentry_name, kern_path, vfs_init } from '@rfl/kernel';
+ * vfs_init();
+ * do_mkdirat(AT_FDCWD, '/dev/input', 0o755);
+ * const p = kern_path('/dev/input', 0);
+ * typeof p === 'number' ? p : dentry_name(p.dentry, 4) // => 'dev/input'
+ * ```
+ */
+export function dentry_name(d: dentry, n = 1): string {
+  if (d.d_parent === d) return d.d_name;
+  const parts: string[] = [];
+  for (let cur = d; parts.length < n && cur.d_parent !== cur; cur = cur.d_parent)
+    parts.push(cur.d_name);
+  return parts.reverse().join('/');
+}

@@ -13,6 +13,7 @@ import { current, type task_struct } from '../sched/task.js';
 import { NR_OPEN_DEFAULT_RLIMIT, O_CLOEXEC } from './fcntl.js';
 import { fput, get_file } from './file_table.js';
 import type { file } from './fs.js';
+import { copy_fs_struct } from './fs_struct.js';
 import { filp_close } from './open.js';
 
 /**
@@ -50,7 +51,7 @@ export function dup_fd(files: files_struct): files_struct {
 
 /**
  * Gives `child` (a task that has not run yet, e.g. just returned by `sim_spawn`) the
- * descriptors of `parent`: a copy as fork() makes (default), or with `share` the same table,
+ * working directory and the descriptors of `parent`: a copy as fork() makes (default), or with `share` the same table,
  * as a thread created with CLONE_FILES has. A shell runs each command this way, then
  * rearranges descriptors 0-2 in the child with dup2.
  */
@@ -59,6 +60,7 @@ export function sim_fork_files(
   parent: task_struct = current(),
   share = false,
 ): void {
+  copy_fs_struct(child, parent);
   const files = task_files(parent);
   if (child.files !== undefined) close_files(child.files);
   if (share) {

@@ -49,7 +49,9 @@ export function pseudo_mount(name: string, magic: number): vfsmount {
 
 /**
  * A file on `node` named `name` in the internal mount `mnt`, with the access mode of
- * `flags` and the operations `fops` (`alloc_file_pseudo`). `f_op.open` is not called.
+ * `flags` and the operations `fops` (`alloc_file_pseudo`). `f_op.open` is not called, and
+ * the file is not seekable (no FMODE_LSEEK) unless its creator sets the bit, as dma-buf
+ * does for its llseek.
  */
 export function alloc_file_pseudo(
   node: inode,

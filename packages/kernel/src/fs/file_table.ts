@@ -13,6 +13,7 @@
 
 import { WARN } from '../panic.js';
 import { oops_exception } from '../sched/core.js';
+import { current, type task_struct } from '../sched/task.js';
 import type { file, file_operations } from './fs.js';
 
 /** How the module code pins the module behind an operations table (`try_module_get`). */
@@ -62,8 +63,8 @@ export function get_file(f: file): file {
   return f;
 }
 
-/** Releases that are still sleeping. */
-const pending_releases = new Set<Promise<void>>();
+/** Releases still sleeping, by the task whose fput() started them. */
+const pending_releases = new Map<task_struct, Set<Promise<void>>>();
 
 function __fput(f: file): void {
   const fops = f.f_op;
@@ -81,8 +82,17 @@ function __fput(f: file): void {
     () => fops_put(fops),
     (err: unknown) => oops_exception(err),
   );
-  pending_releases.add(p);
-  void p.finally(() => pending_releases.delete(p));
+  const task = current();
+  let mine = pending_releases.get(task);
+  if (mine === undefined) {
+    mine = new Set();
+    pending_releases.set(task, mine);
+  }
+  mine.add(p);
+  void p.finally(() => {
+    mine.delete(p);
+    if (mine.size === 0 && pending_releases.get(task) === mine) pending_releases.delete(task);
+  });
 }
 
 /**
@@ -95,12 +105,16 @@ export function fput(f: file): void {
   if (f.f_count === 0) __fput(f);
 }
 
-/** Waits for the releases queued by fput() (`task_work_run` on the way back to user). */
+/**
+ * Waits for the releases the current task's fput()s started (`task_work_run` on the way
+ * back to user space); another task's sleeping release does not hold it up.
+ */
 export async function task_work_run(): Promise<void> {
-  while (pending_releases.size > 0) await Promise.all([...pending_releases]);
-}
-
-/** Number of files whose release is still running (for tests and /proc). */
-export function nr_pending_releases(): number {
-  return pending_releases.size;
+  const task = current();
+  for (
+    let mine = pending_releases.get(task);
+    mine !== undefined && mine.size > 0;
+    mine = pending_releases.get(task)
+  )
+    await Promise.all([...mine]);
 }

@@ -15,6 +15,7 @@ import { d_add, d_alloc, d_lookup } from './dcache.js';
 import { AT_FDCWD, MAXSYMLINKS, NAME_MAX } from './fcntl.js';
 import { fdget_raw } from './fdtable.js';
 import type { dentry, inode, path } from './fs.js';
+import { task_pwd } from './fs_struct.js';
 import { current_root, follow_mount } from './namespace.js';
 import { S_ISDIR, S_ISLNK } from './stat_mode.js';
 
@@ -59,9 +60,15 @@ export function inode_permission(node: inode, mask: number): number {
   return generic_permission(node, mask);
 }
 
-/** Where a relative path starts: the root (no chdir in the simulator) or a directory fd. */
+/** A directory that was removed while still in use (`IS_DEADDIR`). */
+export function IS_DEADDIR(node: inode | null): boolean {
+  return node !== null && S_ISDIR(node.i_mode) && node.i_nlink === 0;
+}
+
+/** Where a path starts: the root, the working directory, or a directory fd. */
 function path_start(dfd: number, name: string): path | number {
-  if (name.startsWith('/') || dfd === AT_FDCWD) return current_root();
+  if (name.startsWith('/')) return current_root();
+  if (dfd === AT_FDCWD) return task_pwd(current());
   const f = fdget_raw(dfd);
   if (f === null) return -EBADF;
   if (!S_ISDIR(f.f_inode.i_mode)) return -ENOTDIR;
@@ -73,6 +80,8 @@ function path_start(dfd: number, name: string): path | number {
  * filesystem's `i_op.lookup`. Returns null for a name that does not exist.
  */
 export function lookup_one(dir: dentry, name: string): dentry | null | number {
+  // A removed directory (IS_DEADDIR) has no names and gets no new ones.
+  if (IS_DEADDIR(dir.d_inode)) return null;
   const cached = d_lookup(dir, name);
   if (cached !== null) return cached;
   const lookup = dir.d_inode?.i_op.lookup;

@@ -22,6 +22,7 @@ import type { dentry, inode, path } from './fs.js';
 import {
   filename_lookup,
   filename_parentat,
+  IS_DEADDIR,
   inode_permission,
   LAST_DOT,
   LAST_DOTDOT,
@@ -51,6 +52,7 @@ import {
 } from './stat_mode.js';
 
 function may_create(dir: inode): number {
+  if (IS_DEADDIR(dir)) return -ENOENT;
   return inode_permission(dir, MAY_WRITE | MAY_EXEC);
 }
 

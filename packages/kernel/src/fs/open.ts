@@ -47,6 +47,7 @@ import { inode_touch_mtime } from './inode.js';
 import {
   filename_lookup,
   filename_parentat,
+  IS_DEADDIR,
   inode_permission,
   LAST_NORM,
   LOOKUP_DIRECTORY,
@@ -101,6 +102,8 @@ export async function vfs_open(p: path, flags: number): Promise<file | number> {
     f.f_mode |= FMODE_CAN_READ;
   if (f.f_mode & FMODE_WRITE && (f.f_op.write !== undefined || f.f_op.write_iter !== undefined))
     f.f_mode |= FMODE_CAN_WRITE;
+  // Since no_llseek went away (Linux 6.12), a file without llseek is simply not seekable.
+  if (f.f_mode & FMODE_LSEEK && f.f_op.llseek === undefined) f.f_mode &= ~FMODE_LSEEK;
   return f;
 }
 
@@ -128,6 +131,7 @@ function may_open(p: path, acc_mode: number, flags: number): number {
 /** Creates the regular file `last` in the directory `dir` (`vfs_create`). */
 function vfs_create(dir: path, last: string, mode: number): path | number {
   const dnode = dir.dentry.d_inode!;
+  if (IS_DEADDIR(dnode)) return -ENOENT;
   const perm = inode_permission(dnode, MAY_WRITE | MAY_EXEC);
   if (perm < 0) return perm;
   const create = dnode.i_op.create;

@@ -18,6 +18,7 @@
 import { EBADF, EFAULT, EINVAL, ESPIPE } from '../errno.js';
 import { pr_warn_ratelimited } from '../ratelimit.js';
 import { current } from '../sched/task.js';
+import { dentry_name } from './dcache.js';
 import { MAX_RW_COUNT, O_APPEND, SEEK_MAX } from './fcntl.js';
 import { fdget_raw } from './fdtable.js';
 import { task_work_run } from './file_table.js';
@@ -35,7 +36,6 @@ import {
   type loff_ref,
 } from './fs.js';
 import { iov_iter_kvec, iov_iter_ubuf } from './iov_iter.js';
-import { d_path } from './namespace.js';
 import { user_access_ok } from './user_bytes.js';
 
 /** The kiocb of one read or write at `pos` (`init_sync_kiocb`). */
@@ -105,7 +105,7 @@ function warn_unsupported(filp: file, op: string): number {
   pr_warn_ratelimited(
     'kernel %s not supported for file %s (pid: %d comm: %.20s)\n',
     op,
-    d_path(filp.f_path),
+    dentry_name(filp.f_path.dentry, 4),
     task.pid,
     task.comm,
   );

@@ -8,6 +8,7 @@ import {
   EINTR,
   EINVAL,
   EISDIR,
+  EMFILE,
   ENAMETOOLONG,
   ENODEV,
   ENOENT,
@@ -31,7 +32,9 @@ import { current } from '../sched/task.js';
 import { sim_advance } from '../time/timer.js';
 import { libc } from '../user/libc.js';
 import {
+  AT_EMPTY_PATH,
   AT_FDCWD,
+  F_DUPFD,
   F_GETFD,
   F_GETFL,
   F_SETFL,
@@ -46,6 +49,7 @@ import {
   SEEK_SET,
 } from './fcntl.js';
 import { sim_fork_files } from './fdtable.js';
+import { anon_inode_getfd } from './file_pseudo.js';
 import type { file_operations } from './fs.js';
 import { vfs_init } from './init.js';
 import { set_chrdev_open } from './inode.js';
@@ -55,6 +59,7 @@ import { DEFAULT_POLLMASK, POLLIN, POLLNVAL, POLLOUT, type pollfd } from './sele
 import { S_IFCHR, S_IFDIR, S_IFREG } from './stat_mode.js';
 import {
   sys_dup2,
+  sys_dup3,
   sys_fcntl,
   sys_ioctl,
   sys_open,
@@ -64,7 +69,15 @@ import {
   sys_read,
   sys_write,
 } from './sys_file.js';
-import { sys_getdents64, sys_readlink, sys_stat, sys_umask } from './sys_path.js';
+import {
+  sys_fstat,
+  sys_getdents64,
+  sys_newfstatat,
+  sys_readlink,
+  sys_stat,
+  sys_umask,
+  sys_unlinkat,
+} from './sys_path.js';
 
 beforeAll(() => {
   mm_init({ quiet: true });
@@ -511,5 +524,117 @@ describe('names', () => {
     expect(r).toEqual([5, 0]);
     expect(EBUSY).toBe(16);
     expect(MKDEV(10, 42)).toBe(0xa0002a);
+  });
+});
+
+describe('remaining errno paths', () => {
+  it('dup3, fcntl, unlinkat, newfstatat, getdents64 and poll argument errors', async () => {
+    const r = await as_process(async () => {
+      const fd = await libc.open('/tmp/f', O_CREAT | O_RDWR);
+      const buf = sim_user_alloc(4096);
+      const name = sim_user_strdup('/tmp/f');
+      const empty = sim_user_strdup('');
+      return [
+        await sys_dup3(fd, fd, 0),
+        await sys_dup3(fd, 5, 0o1),
+        await sys_dup3(fd, 5, O_CLOEXEC),
+        await sys_fcntl(5, F_GETFD, 0),
+        await sys_fcntl(fd, F_DUPFD, 10),
+        await sys_fcntl(fd, F_DUPFD, 5000),
+        await sys_fcntl(fd, 999, 0),
+        await sys_unlinkat(AT_FDCWD, name, 0x1),
+        await sys_newfstatat(AT_FDCWD, name, buf, 0x4),
+        await sys_newfstatat(fd, empty, buf, AT_EMPTY_PATH),
+        await sys_newfstatat(fd, empty, buf, 0),
+        await sys_getdents64(fd, buf, 4096),
+        await sys_poll(buf, 5000, 0),
+        await sys_fstat(77, buf),
+      ];
+    });
+    expect(r).toEqual([
+      -EINVAL,
+      -EINVAL,
+      5,
+      FD_CLOEXEC,
+      10,
+      -EINVAL,
+      -EINVAL,
+      -EINVAL,
+      -EINVAL,
+      0,
+      -ENOENT,
+      -ENOTDIR,
+      -EINVAL,
+      -EBADF,
+    ]);
+  });
+
+  it('runs out of descriptors in dup, pipe and anon_inode_getfd with -EMFILE', async () => {
+    const r = await as_process(async () => {
+      const fd = await libc.open('/tmp', O_RDONLY);
+      for (let i = 1; i < 1023; i++) await libc.dup(fd);
+      const pipe_with_one_left = await libc.pipe();
+      const last = await libc.dup(fd);
+      return [
+        pipe_with_one_left,
+        last,
+        await libc.dup(fd),
+        await libc.pipe(),
+        anon_inode_getfd('[x]', {}, null, O_RDONLY),
+      ];
+    });
+    expect(r).toEqual([-EMFILE, 1023, -EMFILE, -EMFILE, -EMFILE]);
+  });
+});
+
+describe('working directory', () => {
+  it('resolves relative names from the directory chdir chose, and fork copies it', async () => {
+    const r = await as_process(async () => {
+      await libc.mkdir('/tmp/den');
+      const before = await libc.getcwd();
+      const cd = await libc.chdir('/tmp/den');
+      const fd = await libc.open('cub', O_CREAT | O_WRONLY);
+      const seen = await libc.stat('/tmp/den/cub');
+      const child_cwd: (string | number)[] = [];
+      const child = sim_spawn('child', async () => {
+        child_cwd.push(await libc.getcwd());
+        return 0;
+      });
+      sim_fork_files(child);
+      await child.exited;
+      await libc.close(fd);
+      const up = await libc.chdir('..');
+      const after = await libc.getcwd();
+      return [
+        before,
+        cd,
+        typeof seen === 'number' ? seen : 'ok',
+        child_cwd,
+        up,
+        after,
+        await libc.chdir('/tmp/den/cub'),
+        await libc.chdir('/nowhere'),
+        await libc.chdir('den'),
+        await libc.rmdir('/tmp/den/cub').then(() => libc.unlink('/tmp/den/cub')),
+        await libc.rmdir('/tmp/den'),
+        await libc.getcwd(),
+        await libc.open('x', O_CREAT | O_WRONLY),
+      ];
+    });
+    expect(r).toEqual([
+      '/',
+      0,
+      'ok',
+      ['/tmp/den'],
+      0,
+      '/tmp',
+      -ENOTDIR,
+      -ENOENT,
+      0,
+      0,
+      0,
+      -ENOENT,
+      -ENOENT,
+    ]);
   });
 });

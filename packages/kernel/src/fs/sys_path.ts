@@ -6,14 +6,21 @@
  * @module
  */
 
-import { EBADF, EFAULT, EINVAL, ENOENT } from '../errno.js';
+import { EBADF, EFAULT, EINVAL, ENOENT, ERANGE } from '../errno.js';
 import { current } from '../sched/task.js';
 import { sim_set_umask } from './cred.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW } from './fcntl.js';
 import { fdget_raw } from './fdtable.js';
 import type { path } from './fs.js';
+import { set_fs_pwd, task_pwd } from './fs_struct.js';
 import { new_decode_dev } from './kdev_t.js';
-import { filename_lookup, LOOKUP_FOLLOW } from './namei.js';
+import {
+  filename_lookup,
+  inode_permission,
+  LOOKUP_DIRECTORY,
+  LOOKUP_FOLLOW,
+  MAY_EXEC,
+} from './namei.js';
 import {
   do_mkdirat,
   do_mknodat,
@@ -22,6 +29,7 @@ import {
   do_symlinkat,
   do_unlinkat,
 } from './namei_create.js';
+import { d_path } from './namespace.js';
 import { getdents64_bytes } from './readdir.js';
 import { encode_stat, vfs_getattr } from './stat.js';
 import {
@@ -193,4 +201,35 @@ export function sys_readlink(pathname: number, buf: number, bufsiz: number): Pro
 /** umask(2): sets the creation mask, returns the old one. */
 export async function sys_umask(mask: number): Promise<number> {
   return syscall_exit(sim_set_umask(current(), uint_arg(mask)));
+}
+
+/** chdir(2): -ENOTDIR for a non-directory, -EACCES without search permission. */
+export async function sys_chdir(filename: number): Promise<number> {
+  const name = getname(filename);
+  if (typeof name === 'number') return syscall_exit(name);
+  const p = filename_lookup(AT_FDCWD, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
+  if (typeof p === 'number') return syscall_exit(p);
+  const err = inode_permission(p.dentry.d_inode!, MAY_EXEC);
+  if (err < 0) return syscall_exit(err);
+  set_fs_pwd(current(), p);
+  return syscall_exit(0);
+}
+
+/**
+ * getcwd(2): stores the working directory's path and a NUL at `buf`; its length with the
+ * NUL, -ERANGE if `size` is too small, -ENOENT if the directory was removed.
+ */
+export async function sys_getcwd(buf: number, size: number): Promise<number> {
+  const pwd = task_pwd(current());
+  const node = pwd.dentry.d_inode;
+  if (
+    node === null ||
+    (pwd.dentry !== pwd.mnt.mnt_root &&
+      pwd.dentry.d_parent.d_subdirs.get(pwd.dentry.d_name) !== pwd.dentry)
+  )
+    return syscall_exit(-ENOENT);
+  const bytes = new TextEncoder().encode(`${d_path(pwd)}\0`);
+  if (bytes.length > size_arg(size)) return syscall_exit(-ERANGE);
+  if (user_write_bytes(uptr_arg(buf), bytes) < bytes.length) return syscall_exit(-EFAULT);
+  return syscall_exit(bytes.length);
 }

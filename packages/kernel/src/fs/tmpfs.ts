@@ -73,7 +73,8 @@ function tmpfs_write_iter(iocb: kiocb, from: iov_iter): number {
   if (iocb.ki_flags & IOCB_APPEND) iocb.ki_pos = node.i_size;
   const pos = iocb.ki_pos;
   if (from.count === 0) return 0;
-  const room = info.max_bytes - info.used_bytes + Math.max(0, node.i_size - pos);
+  // Files are stored densely, so a hole before `pos` costs memory like data.
+  const room = info.max_bytes - info.used_bytes + node.i_size - pos;
   const want = Math.min(from.count, Math.max(0, room));
   if (want === 0) return -ENOSPC;
   const bytes = copy_from_iter(want, from);

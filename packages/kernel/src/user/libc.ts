@@ -51,7 +51,9 @@ import {
   sys_write,
 } from '../fs/sys_file.js';
 import {
+  sys_chdir,
   sys_fstat,
+  sys_getcwd,
   sys_getdents64,
   sys_lstat,
   sys_mkdir,
@@ -277,6 +279,17 @@ export const libc = {
     return with_user_buf(4096, async (u) => {
       const n = await with_user_string(pathname, (p) => sys_readlink(p, u, 4096));
       return n < 0 ? n : new TextDecoder().decode(sim_user_read(u, n));
+    });
+  },
+  /** chdir(2): relative names then start there. */
+  chdir(pathname: string): Promise<number> {
+    return with_user_string(pathname, (u) => sys_chdir(u));
+  },
+  /** getcwd(2): the working directory, or a negative errno. */
+  getcwd(): Promise<string | number> {
+    return with_user_buf(4096, async (u) => {
+      const n = await sys_getcwd(u, 4096);
+      return n < 0 ? n : new TextDecoder().decode(sim_user_read(u, n - 1));
     });
   },
   /** fsync(2). */

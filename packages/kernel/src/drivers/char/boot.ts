@@ -23,6 +23,7 @@
  * @module
  */
 
+import { driver_init } from '../../base/init.js';
 import { chrdev_init } from '../../fs/char_dev.js';
 import { debugfs_builtin_init } from '../../fs/debugfs/builtin.js';
 import { debug_fs_type, debugfs_init } from '../../fs/debugfs/inode.js';
@@ -67,8 +68,12 @@ function driver_core_fs_mount(): void {
 /** Boots everything above; see the module documentation. */
 export function driver_core_fs_init(): void {
   if (vfs_is_up()) {
-    if (mounted_at('/sys/kernel/debug', 'debugfs')) do_umount('/sys/kernel/debug');
+    // Fresh instances replace the mounted ones; unmounting all four keeps
+    // the mount order the same on every boot.
     if (mounted_at('/dev', 'devtmpfs')) do_umount('/dev');
+    if (mounted_at('/proc', 'proc')) do_umount('/proc');
+    if (mounted_at('/sys/kernel/debug', 'debugfs')) do_umount('/sys/kernel/debug');
+    if (mounted_at('/sys', 'sysfs')) do_umount('/sys');
   }
   sysfs_init();
   slab_sysfs_init();
@@ -81,4 +86,6 @@ export function driver_core_fs_init(): void {
   chr_dev_init();
   register_vfs_init_hook(driver_core_fs_mount);
   if (vfs_is_up()) driver_core_fs_mount();
+  // The buses, /sys/devices/platform and devices_deferred live in the tree just rebuilt.
+  driver_init();
 }

@@ -81,6 +81,17 @@ export interface device_attribute extends attribute {
   store?: (dev: class_device, attr: device_attribute, buf: string) => number;
 }
 
+/**
+ * A parent for a class device: a kobject, or anything that embeds one as
+ * `kobj` (the driver core's `struct device`, a platform device's `dev`).
+ */
+export type class_device_parent = kobject | { readonly kobj: kobject };
+
+function parent_kobj(parent: class_device_parent | null): kobject | null {
+  if (!parent) return null;
+  return parent instanceof kobject ? parent : parent.kobj;
+}
+
 /** A device created by {@link device_create}. */
 export class class_device {
   readonly kobj = new kobject();
@@ -270,7 +281,7 @@ function cleanup_glue_dir(cp: class_private): void {
  */
 export function device_create_with_groups(
   cls: device_class,
-  parent: kobject | null,
+  parent_dev: class_device_parent | null,
   devt: number,
   drvdata: unknown,
   groups: readonly attribute_group[] | null,
@@ -279,6 +290,7 @@ export function device_create_with_groups(
 ): class_device | number {
   const cp = classes.get(cls);
   if (!cp) return -EINVAL;
+  const parent = parent_kobj(parent_dev);
   if (!devices_kset.uevent_ops) devices_kset.uevent_ops = class_device_uevent_ops;
   const dev = new class_device(cls, parent, devt, drvdata);
   dev.groups = groups ?? [];
@@ -320,7 +332,7 @@ export function device_create_with_groups(
 /** `device_create`: {@link device_create_with_groups} without groups. */
 export function device_create(
   cls: device_class,
-  parent: kobject | null,
+  parent: class_device_parent | null,
   devt: number,
   drvdata: unknown,
   fmt: string,

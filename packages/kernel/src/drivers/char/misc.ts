@@ -40,11 +40,11 @@ import type { file, file_operations, inode } from '../../fs/fs.js';
 import { MINOR, MINORMASK, MKDEV } from '../../fs/kdev_t.js';
 import { noop_llseek } from '../../fs/libfs.js';
 import type { attribute_group } from '../../fs/sysfs/group.js';
-import type { kobject } from '../../lib/kobject.js';
 import { WARN_ON } from '../../panic.js';
 import { pr_err } from '../../printk.js';
 import {
   type class_device,
+  type class_device_parent,
   class_register,
   type device_class,
   device_create_with_groups,
@@ -61,8 +61,8 @@ export interface miscdevice {
   minor: number;
   readonly name: string;
   readonly fops: file_operations;
-  /** The kobject of the parent device, if any (its directory holds the class device). */
-  readonly parent?: kobject | null;
+  /** The parent device, if any: its directory holds the class device's. */
+  readonly parent?: class_device_parent | null;
   /** The class device, while registered. */
   this_device?: class_device | null;
   readonly groups?: readonly attribute_group[];

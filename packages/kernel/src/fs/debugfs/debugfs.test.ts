@@ -124,6 +124,16 @@ describe('debugfs', () => {
     expect(dmesg()).toContain("debugfs: File 'kit' in directory 'den' already present!");
   });
 
+  it('passes the errno of a failed parent on, as ERR_PTR parents do', () => {
+    debugfs_create_dir('dup', null);
+    const failed = debugfs_create_dir('dup', null);
+    expect(failed).toBe(-EEXIST);
+    expect(debugfs_create_file('child', 0o444, failed, null, {})).toBe(-EEXIST);
+    expect(debugfs_lookup('child', failed)).toBeNull();
+    debugfs_create_u32('value', 0o644, failed, { value: 1 });
+    debugfs_remove(failed);
+  });
+
   it('makes the operations of a removed file fail with -EIO', async () => {
     const fops = debugfs_text_fops(() => 'alive\n', null);
     const d = debugfs_create_file('brief', 0o444, null, null, fops);

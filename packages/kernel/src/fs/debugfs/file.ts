@@ -30,7 +30,7 @@ import { EACCES, EFAULT, EINVAL, ERANGE } from '../../errno.js';
 import type { dentry, file, file_operations, inode, iov_iter, kiocb } from '../fs.js';
 import { copy_from_iter, copy_to_iter } from '../iov_iter.js';
 import { generic_file_llseek } from '../libfs.js';
-import { debugfs_create_file } from './inode.js';
+import { debugfs_create_file, type debugfs_parent } from './inode.js';
 
 /** `kstrtoull(s, 0)`: the value, `-EINVAL` or `-ERANGE`. */
 export function kstrtoull(text: string, base = 0): bigint | number {
@@ -143,7 +143,7 @@ const hex = (width: number) => (v: bigint) => `0x${v.toString(16).padStart(width
 function create_value(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   ref: num_ref,
   bits: number,
   fmt: (v: bigint) => string,
@@ -155,7 +155,7 @@ function create_value(
 export function debugfs_create_u8(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 8, dec);
@@ -164,7 +164,7 @@ export function debugfs_create_u8(
 export function debugfs_create_u16(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 16, dec);
@@ -173,7 +173,7 @@ export function debugfs_create_u16(
 export function debugfs_create_u32(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 32, dec);
@@ -182,7 +182,7 @@ export function debugfs_create_u32(
 export function debugfs_create_u64(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 64, dec);
@@ -191,7 +191,7 @@ export function debugfs_create_u64(
 export function debugfs_create_x8(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 8, hex(2));
@@ -200,7 +200,7 @@ export function debugfs_create_x8(
 export function debugfs_create_x16(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 16, hex(4));
@@ -209,7 +209,7 @@ export function debugfs_create_x16(
 export function debugfs_create_x32(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 32, hex(8));
@@ -218,7 +218,7 @@ export function debugfs_create_x32(
 export function debugfs_create_x64(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: num_ref,
 ): void {
   create_value(name, mode, parent, value, 64, hex(16));
@@ -228,7 +228,7 @@ export function debugfs_create_x64(
 export function debugfs_create_bool(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   value: { value: boolean },
 ): void {
   const show = () => (value.value ? 'Y\n' : 'N\n');

@@ -71,7 +71,15 @@ export function debugfs_initialized(): boolean {
   return debugfs_sb !== undefined;
 }
 
-function start_creating(name: string, parent: dentry | null): dentry | number {
+/**
+ * A parent may be what a failed creation returned (a negative errno): the
+ * new file fails with the same errno, as with the kernel's `ERR_PTR`s, so
+ * callers need not check.
+ */
+export type debugfs_parent = dentry | number | null;
+
+function start_creating(name: string, parent: debugfs_parent): dentry | number {
+  if (typeof parent === 'number') return parent;
   if (!debugfs_sb) return -ENOENT;
   const dir = parent ?? debugfs_sb.s_root;
   if (removed.has(dir) || !dir.d_inode) return -ENOENT;
@@ -106,7 +114,7 @@ function full_proxy_fops(d: dentry, real: file_operations): file_operations {
 export function debugfs_create_file(
   name: string,
   mode: number,
-  parent: dentry | null,
+  parent: debugfs_parent,
   data: unknown,
   fops: file_operations,
 ): dentry | number {
@@ -121,7 +129,7 @@ export function debugfs_create_file(
 }
 
 /** `debugfs_create_dir`: a directory (0755) `name` in `parent`. */
-export function debugfs_create_dir(name: string, parent: dentry | null): dentry | number {
+export function debugfs_create_dir(name: string, parent: debugfs_parent): dentry | number {
   const d = start_creating(name, parent);
   if (typeof d === 'number') return d;
   const node = new_inode(d.d_sb);
@@ -137,7 +145,7 @@ export function debugfs_create_dir(name: string, parent: dentry | null): dentry 
 /** `debugfs_create_symlink`: a link `name` in `parent` holding `target`. */
 export function debugfs_create_symlink(
   name: string,
-  parent: dentry | null,
+  parent: debugfs_parent,
   target: string,
 ): dentry | number {
   const d = start_creating(name, parent);
@@ -151,7 +159,8 @@ export function debugfs_create_symlink(
 }
 
 /** `debugfs_lookup`: the dentry `name` in `parent` (the top when null), or null. */
-export function debugfs_lookup(name: string, parent: dentry | null): dentry | null {
+export function debugfs_lookup(name: string, parent: debugfs_parent): dentry | null {
+  if (typeof parent === 'number') return null;
   const dir = parent ?? debugfs_sb?.s_root;
   if (!dir) return null;
   return d_lookup(dir, name);
@@ -167,6 +176,6 @@ export function debugfs_remove(d: dentry | null | number | undefined): void {
 }
 
 /** `debugfs_lookup_and_remove`. */
-export function debugfs_lookup_and_remove(name: string, parent: dentry | null): void {
+export function debugfs_lookup_and_remove(name: string, parent: debugfs_parent): void {
   debugfs_remove(debugfs_lookup(name, parent));
 }

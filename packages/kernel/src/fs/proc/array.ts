@@ -7,12 +7,14 @@
  * would: one CPU and one memory node, no supplementary groups, no seccomp,
  * no namespaces beyond the initial ones, root's full capability set
  * (`000001ffffffffff`: CAP_LAST_CAP is 40) for uid 0 and none for others.
- * The address-space lines (`VmPeak:`...) are left out.
+ * A task with a user address space has the `Vm*`/`Rss*` lines, all its
+ * memory counting as anonymous data (the simulation maps nothing else).
  *
  * @module
  */
 
-import { mem_size } from '../../mm/layout.js';
+import { mem_size, PAGE_SIZE } from '../../mm/layout.js';
+import type { mm_struct } from '../../mm/mmap.js';
 import {
   PF_KTHREAD,
   TASK_INTERRUPTIBLE,
@@ -54,6 +56,33 @@ function sigpending_limit(): number {
   return Math.floor(max_threads / 2);
 }
 
+/** `task_mem`: sizes in kB, right-aligned in 8 columns as `seq_put_decimal_ull_width` does. */
+function task_mem(mm: mm_struct): string[] {
+  const kb = (pages: number) => `${String(pages * (PAGE_SIZE >> 10)).padStart(8, ' ')} kB`;
+  const ptes = Math.ceil(mm.pgd.size / 512);
+  return [
+    `VmPeak:\t${kb(mm.total_vm)}`,
+    `VmSize:\t${kb(mm.total_vm)}`,
+    `VmLck:\t${kb(0)}`,
+    `VmPin:\t${kb(0)}`,
+    `VmHWM:\t${kb(mm.anon_rss)}`,
+    `VmRSS:\t${kb(mm.anon_rss)}`,
+    `RssAnon:\t${kb(mm.anon_rss)}`,
+    `RssFile:\t${kb(0)}`,
+    `RssShmem:\t${kb(0)}`,
+    `VmData:\t${kb(mm.total_vm)}`,
+    `VmStk:\t${kb(0)}`,
+    `VmExe:\t${kb(0)}`,
+    `VmLib:\t${kb(0)}`,
+    `VmPTE:\t${kb(ptes)}`,
+    `VmSwap:\t${kb(0)}`,
+    `HugetlbPages:\t${kb(0)}`,
+    'CoreDumping:\t0',
+    'THP_enabled:\t1',
+    'untag_mask:\t0xffffffffffffffff',
+  ];
+}
+
 const CAP_FULL_SET = '000001ffffffffff';
 const CAP_EMPTY_SET = '0000000000000000';
 
@@ -83,6 +112,7 @@ export function proc_pid_status(task: task_struct): string {
     `NSpgid:\t${task.pid}`,
     `NSsid:\t${task.pid}`,
     `Kthread:\t${task.flags & PF_KTHREAD ? 1 : 0}`,
+    ...(task.mm ? task_mem(task.mm) : []),
     'Threads:\t1',
     `SigQ:\t${task.pending.size}/${sigpending_limit()}`,
     `SigPnd:\t${sigset_hex(task.pending)}`,

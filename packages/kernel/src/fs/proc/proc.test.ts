@@ -52,6 +52,7 @@ describe('/proc', () => {
     ]);
     expect(field(status, 'Uid')).toBe('0\t0\t0\t0');
     expect(field(status, 'CapEff')).toBe('000001ffffffffff');
+    expect(field(status, 'VmRSS')).toMatch(/^ {4,7}\d+ kB$/);
     expect(self).toBe(String(t.pid));
   });
 

@@ -94,6 +94,13 @@ describe('sysfs mounted at /sys', () => {
       const r = await libc.readdir('/sys/kernel/debug');
       return typeof r === 'number' ? r : r.map((e) => e.d_name);
     });
-    expect(names).toEqual(['.', '..', 'failslab', 'fail_page_alloc', 'kmemleak']);
+    expect(names).toEqual([
+      '.',
+      '..',
+      'failslab',
+      'fail_page_alloc',
+      'kmemleak',
+      'devices_deferred',
+    ]);
   });
 });
