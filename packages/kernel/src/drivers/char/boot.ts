@@ -8,9 +8,10 @@
  * `/proc` and devtmpfs at `/dev`.
  *
  * {@link driver_core_fs_init} is idempotent — every call is a fresh boot of
- * all of it — and is meant to run after `vfs_init()`. It also hooks the
- * mounts into `vfs_init()`, so a later VFS reboot mounts them again
- * (with the devices still registered).
+ * all of it — and is meant to run after `vfs_init()`. It does not hook
+ * itself into `vfs_init()`: a bare `vfs_init()` stays a bare VFS (its own
+ * tests rely on that, and doctests share their kernel), so a machine that
+ * reboots its VFS calls this again.
  *
  * @example
  * ```ts
@@ -29,7 +30,6 @@ import { debugfs_builtin_init } from '../../fs/debugfs/builtin.js';
 import { debug_fs_type, debugfs_init } from '../../fs/debugfs/inode.js';
 import { devtmpfs_fs_type, devtmpfs_init } from '../../fs/devtmpfs.js';
 import type { file_system_type } from '../../fs/fs.js';
-import { register_vfs_init_hook } from '../../fs/init.js';
 import { kern_path, LOOKUP_FOLLOW } from '../../fs/namei.js';
 import { do_mount, do_umount, mount_table } from '../../fs/namespace.js';
 import { proc_fs_type } from '../../fs/proc/root.js';
@@ -84,7 +84,6 @@ export function driver_core_fs_init(): void {
   debugfs_builtin_init();
   misc_init();
   chr_dev_init();
-  register_vfs_init_hook(driver_core_fs_mount);
   if (vfs_is_up()) driver_core_fs_mount();
   // The buses, /sys/devices/platform and devices_deferred live in the tree just rebuilt.
   driver_init();
