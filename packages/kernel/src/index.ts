@@ -1,15 +1,12 @@
 export * from './atomic.js';
-// The device model (drivers/base): buses, devices, drivers, binding, devres.
 export * from './base/amba.js';
 export * from './base/bind.js';
 export * from './base/bus.js';
 export * from './base/core.js';
 export * from './base/dd.js';
 export * from './base/deferred.js';
-// Both the driver core and the class devices of drivers/char have a device_attribute;
-// the public one is the driver core's, whose show/store get a `struct device`.
-export type { device_attribute } from './base/device.js';
 export * from './base/device.js';
+export type { device_attribute } from './base/device.js';
 export * from './base/devres.js';
 export * from './base/driver.js';
 export * from './base/driver_override.js';
@@ -18,7 +15,6 @@ export * from './base/platform.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
 export * from './dma/mapping.js';
-// k-devfs: kobjects, sysfs, debugfs, procfs, character and misc devices.
 export * from './drivers/char/boot.js';
 export * from './drivers/char/class_device.js';
 export * from './drivers/char/mem.js';
@@ -27,7 +23,6 @@ export * from './drivers/char/random.js';
 export * from './err-ptr.js';
 export * from './errno.js';
 export * from './fs/char_dev.js';
-// fs: the VFS core (k-vfs)
 export * from './fs/cred.js';
 export * from './fs/dcache.js';
 export * from './fs/debugfs/builtin.js';
@@ -71,7 +66,6 @@ export * from './fs/sysfs/mount.js';
 export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
-// k-irq: MMIO (ioremap over device models), IRQs, DMA, worker-thread devices.
 export * from './io/accessors.js';
 export * from './io/devres.js';
 export {
@@ -180,14 +174,15 @@ export {
   sim_set_irq_level,
 } from './irq/sim-intc.js';
 export { irq_set_noirqdebug, note_interrupt } from './irq/spurious.js';
+export * from './kconfig.js';
 export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';
 export * from './lib/kref.js';
 export * from './locking/completion.js';
 export * from './locking/debug-locks.js';
-export * from './locking/lockdep.js';
 export * from './locking/lockdep-types.js';
+export * from './locking/lockdep.js';
 export * from './locking/mutex.js';
 export * from './locking/spinlock.js';
 export * from './locking/wait.js';
@@ -200,14 +195,21 @@ export * from './mm/kmalloc.js';
 export * from './mm/kmemleak.js';
 export * from './mm/layout.js';
 export * from './mm/meminfo.js';
-// User address spaces, uaccess and hardened usercopy (k-uaccess).
 export * from './mm/mmap.js';
 export * from './mm/page_alloc.js';
 export * from './mm/slab.js';
-export * from './mm/uaccess.js';
 export * from './mm/uaccess-user.js';
+export * from './mm/uaccess.js';
 export * from './mm/usercopy.js';
 export * from './mm/vmalloc.js';
+export * from './module/declare.js';
+export * from './module/kmod.js';
+export * from './module/main.js';
+export * from './module/module.js';
+export * from './module/params.js';
+export * from './module/procfs.js';
+export * from './module/symbols.js';
+export * from './module/sysfs.js';
 export * from './panic.js';
 export * from './printk.js';
 export * from './ratelimit.js';
