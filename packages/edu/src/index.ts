@@ -1,4 +1,5 @@
 export * from './device.js';
 export * from './driver.js';
+export * from './module.js';
 export * from './platform.js';
 export * from './regs.js';

@@ -56,7 +56,7 @@ describe('/dev/edu', () => {
     expect(sysfs_readlink('/sys/bus/platform/devices/edu/driver')).toMatch(/drivers\/edu$/);
   });
 
-  it('computes the factorial written to it, for the reads of the same open file', async () => {
+  it('computes the factorial written to it, for the reads that follow', async () => {
     const out: (string | number)[] = [];
     const text = (r: Uint8Array | number) =>
       typeof r === 'number' ? r : new TextDecoder().decode(r);
@@ -75,5 +75,23 @@ describe('/dev/edu', () => {
     });
     expect(code).toBe(0);
     expect(out).toEqual(['', 3, '3628800\n', '', -EINVAL, 2, 0, '479001600\n']);
+  });
+
+  it('keeps the last result for the next opener, as echo and cat need', async () => {
+    const write = await run(async () => {
+      const fd = await libc.open('/dev/edu', O_RDWR);
+      const n = await libc.write(fd, '6\n');
+      await libc.close(fd);
+      return n;
+    });
+    expect(write).toBe(2);
+    let line = '';
+    await run(async () => {
+      const fd = await libc.open('/dev/edu', O_RDWR);
+      const r = await libc.read(fd, 64);
+      if (typeof r !== 'number') line = new TextDecoder().decode(r);
+      return libc.close(fd);
+    });
+    expect(line).toBe('720\n');
   });
 });

@@ -12,10 +12,10 @@
  * 3628800
  * ```
  *
- * A write is a decimal number n; the device computes n! (in 32 bits) and the
- * reads of that open file return it as a line of text, from the file position
- * (`lseek` back to 0 to read a new result). Reading before any write returns
- * nothing.
+ * A write is a decimal number n; the device computes n! (in 32 bits) and
+ * reads return the device's last result as a line of text, from the file
+ * position, to whoever opens it next (as `cat` after `echo` does). Reading
+ * before any write returns nothing.
  *
  * @module
  */
@@ -32,7 +32,6 @@ import {
   type file_operations,
   GFP_KERNEL,
   IORESOURCE_MEM,
-  type inode,
   kfree,
   kmalloc,
   type loff_ref,
@@ -64,13 +63,8 @@ import {
 import { type edu_dev, edu_factorial, edu_probe, edu_remove } from './driver.js';
 import { EDU_MMIO_SIZE } from './regs.js';
 
-/** The misc device of a bound edu, knowing its driver state. */
+/** The misc device of a bound edu: its driver state and last result, as reads return it. */
 interface edu_misc extends miscdevice {
-  readonly edu: edu_dev;
-}
-
-/** Per open file: the last result, as the text reads return. */
-interface edu_file {
   readonly edu: edu_dev;
   text: Uint8Array;
 }
@@ -78,15 +72,8 @@ interface edu_file {
 /** The longest number a write may carry, newline included. */
 const EDU_WRITE_MAX = 16;
 
-function edu_open(_inode: inode, filp: file): number {
-  const misc = filp.private_data as edu_misc;
-  const state: edu_file = { edu: misc.edu, text: new Uint8Array(0) };
-  filp.private_data = state;
-  return 0;
-}
-
 async function edu_write(filp: file, buf: number, count: number, _ppos: loff_ref): Promise<number> {
-  const state = filp.private_data as edu_file;
+  const state = filp.private_data as edu_misc;
   if (count <= 0 || count > EDU_WRITE_MAX) return -EINVAL;
   const kbuf = kmalloc(count, GFP_KERNEL);
   if (kbuf === 0) return -ENOMEM;
@@ -105,13 +92,12 @@ async function edu_write(filp: file, buf: number, count: number, _ppos: loff_ref
 }
 
 function edu_read(filp: file, buf: number, count: number, ppos: loff_ref): number {
-  const state = filp.private_data as edu_file;
+  const state = filp.private_data as edu_misc;
   return simple_read_from_buffer(buf, count, ppos, state.text);
 }
 
 /** The file operations of `/dev/edu`. */
 export const edu_fops: file_operations = {
-  open: edu_open,
   llseek: no_seek_end_llseek,
   read: edu_read,
   write: edu_write,
@@ -124,7 +110,13 @@ async function edu_platform_probe(pdev: platform_device): Promise<number> {
   if (irq < 0) return irq;
   const edu = edu_probe(pdev.dev, mem.start, irq);
   if (typeof edu === 'number') return edu;
-  const misc: edu_misc = { minor: MISC_DYNAMIC_MINOR, name: 'edu', fops: edu_fops, edu };
+  const misc: edu_misc = {
+    minor: MISC_DYNAMIC_MINOR,
+    name: 'edu',
+    fops: edu_fops,
+    edu,
+    text: new Uint8Array(0),
+  };
   const ret = misc_register(misc);
   if (ret < 0) {
     edu_remove(edu);

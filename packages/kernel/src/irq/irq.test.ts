@@ -17,6 +17,7 @@ import {
   chained_irq_enter,
   chained_irq_exit,
   handle_edge_irq,
+  handle_fasteoi_irq,
   handle_level_irq,
   handle_simple_irq,
   irq_set_chained_handler_and_data,
@@ -33,6 +34,7 @@ import {
   IRQ_NONE,
   IRQ_TYPE_EDGE_RISING,
   IRQ_WAKE_THREAD,
+  IRQF_NO_AUTOEN,
   IRQF_ONESHOT,
   IRQF_SHARED,
   IRQF_TRIGGER_HIGH,
@@ -189,6 +191,48 @@ describe('flow handlers', () => {
     expect(log).toEqual(['mask 4', 'ack 4']);
     enable_irq(irq);
     expect(log).toEqual(['mask 4', 'ack 4', 'unmask 4']);
+  });
+
+  it('signal end-of-interrupt after the handlers with handle_fasteoi_irq', () => {
+    const log: string[] = [];
+    const chip = recording_chip(log, { irq_eoi: (d) => log.push(`eoi ${d.hwirq}`) });
+    const domain = recording_domain(chip);
+    const irq = irq_create_mapping(domain, 5);
+    irq_set_chip_and_handler(irq, chip, handle_fasteoi_irq);
+    request_irq(
+      irq,
+      () => {
+        log.push('handler');
+        return IRQ_HANDLED;
+      },
+      0,
+      'eoi',
+      null,
+    );
+    log.length = 0;
+    fire(domain, 5);
+    expect(log).toEqual(['handler', 'eoi 5']);
+  });
+
+  it('leave a line requested with IRQF_NO_AUTOEN disabled until enable_irq', () => {
+    const irq = sim_irq(10);
+    let calls = 0;
+    request_irq(
+      irq,
+      () => {
+        calls += 1;
+        sim_lower_irq(10);
+        return IRQ_HANDLED;
+      },
+      IRQF_NO_AUTOEN,
+      'late',
+      null,
+    );
+    sim_raise_irq(10);
+    expect(calls).toBe(0);
+    expect(sim_irq_line(10)).toEqual({ level: true, latched: false, masked: true });
+    enable_irq(irq);
+    expect(calls).toBe(1);
   });
 
   it('replay an edge that came while the line was disabled', () => {
