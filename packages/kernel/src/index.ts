@@ -208,9 +208,6 @@ export * from './module/declare.js';
 export * from './module/kmod.js';
 export * from './module/main.js';
 export * from './module/module.js';
-// k-vfs and k-module both define fops_get/fops_put; the module layer's takes the reference
-// itself, the VFS's asks it through set_fops_owner_ops (which the machine connects).
-export { fops_get, fops_put } from './module/module.js';
 export * from './module/params.js';
 export * from './module/procfs.js';
 export * from './module/symbols.js';
