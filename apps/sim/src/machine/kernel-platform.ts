@@ -6,36 +6,13 @@
  * @module
  */
 
-import {
-  driver_core_fs_init,
-  module,
-  module_put,
-  random_seed,
-  set_fops_owner_ops,
-  try_module_get,
-  vfs_init,
-} from '@rfl/kernel';
+import { driver_core_fs_init, random_seed, vfs_init } from '@rfl/kernel';
 import type { BootOptions } from './boot.js';
 import { console_open } from './console.js';
 import { KernelSys } from './kernel-sys.js';
 import type { Platform } from './machine.js';
 
-/**
- * The module layer's side of `fops_get()`: an open file pins the module that owns its
- * operations, so `rmmod` of a module whose device is open fails with EBUSY. The VFS asks
- * for these hooks rather than depending on the module code; the machine connects the two.
- */
-function connect_fops_owners(): void {
-  set_fops_owner_ops({
-    get: (owner) => !(owner instanceof module) || try_module_get(owner),
-    put: (owner) => {
-      if (owner instanceof module) module_put(owner);
-    },
-  });
-}
-
 export function kernelPlatform(options: BootOptions): Platform {
-  connect_fops_owners();
   vfs_init();
   driver_core_fs_init();
   random_seed(options.seed);
