@@ -130,6 +130,9 @@ const decoder = new TextDecoder();
  * Boots the default machine and runs the demo session, writing the transcript; resolves
  * to the exit status (0).
  */
+/** KERN_INFO's level number. */
+const LOGLEVEL_INFO = 6;
+
 export async function runDemo(
   write: (text: string) => void,
   seed = 0,
@@ -140,7 +143,9 @@ export async function runDemo(
     { seed, io: { stdout: terminal, stderr: terminal } },
     makePlatform,
   );
-  write(dmesg());
+  // The boot log as a console at the default level shows it: the driver core's pr_debug
+  // lines (which the real kernel compiles out without DEBUG) stay in `dmesg`.
+  write(dmesg({ level: LOGLEVEL_INFO }));
   const session = new ShellSession(platform);
   const type = async (line: string) => {
     write(`# ${line}\n`);

@@ -8,12 +8,17 @@
  */
 
 import {
+  dma_init,
+  io_init,
+  irq_init,
   mm_init,
   pr_info,
   printk_reset,
   register_console,
   request_module,
+  resource_init,
   set_console_loglevel,
+  sim_worker_devices_stop,
   UTS_RELEASE,
 } from '@rfl/kernel';
 import { SAMPLE_DRIVERS } from './drivers.js';
@@ -50,6 +55,9 @@ export async function bootMachine(
   options: BootOptions,
   makePlatform: PlatformFactory,
 ): Promise<Platform> {
+  // Device models of an earlier boot in this process go first: a worker keeps the
+  // physical memory it was started with.
+  await sim_worker_devices_stop();
   printk_reset();
   if (options.console) {
     const encoder = new TextEncoder();
@@ -63,6 +71,10 @@ export async function bootMachine(
     options.seed,
   );
   mm_init({ kasan: true });
+  io_init();
+  resource_init();
+  irq_init();
+  dma_init();
   const platform = await makePlatform(options);
   // What systemd-modules-load does with /etc/modules-load.d: load each, log a failure.
   for (const driver of SAMPLE_DRIVERS) {

@@ -6,6 +6,9 @@
  * @module
  */
 
+// Each sample driver's package declares its module when it is imported.
+import '@rfl/edu';
+
 export interface SampleDriver {
   /** The module name its package declares (what `modprobe` takes). */
   module: string;
@@ -18,4 +21,10 @@ export interface SampleDriver {
 }
 
 /** Every sample driver of the default machine, in boot order. */
-export const SAMPLE_DRIVERS: SampleDriver[] = [];
+export const SAMPLE_DRIVERS: SampleDriver[] = [
+  {
+    module: 'edu',
+    title: "QEMU's edu device: a factorial computed by a device model in a worker thread",
+    demo: ['ls -l /dev/edu', 'echo 10 > /dev/edu', 'cat /dev/edu', 'lsmod'],
+  },
+];

@@ -53,10 +53,11 @@ describe("kmod's tools in the shell", () => {
       'insmod foxes.ko; lsmod; cat /dev/foxes; cat /dev/foxes | rmmod foxes; echo $?; rmmod foxes; lsmod; modprobe foxes; modprobe -r foxes; modprobe wolves',
     );
     expect(r.stdout).toBe(
-      'Module                  Size  Used by\nfoxes                  16384  0\n' +
+      // lsmod lists the newest module first; edu is the default machine's sample driver.
+      'Module                  Size  Used by\nfoxes                  16384  0\nedu                    16384  0\n' +
         'three foxes\n' +
         '1\n' +
-        'Module                  Size  Used by\n',
+        'Module                  Size  Used by\nedu                    16384  0\n',
     );
     expect(r.stderr).toBe(
       'rmmod: ERROR: Module foxes is in use\n' +
