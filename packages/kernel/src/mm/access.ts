@@ -8,6 +8,9 @@
  * use bigint, and `read_ptr`/`write_ptr` move an address (a number) as a
  * 64-bit word.
  *
+ * An address that `ioremap()` returned reaches a device model instead of
+ * memory, with the width of the access (see `io/mmio.ts`).
+ *
  * An access to an unmapped address is a page fault: the kernel's
  * `BUG: kernel NULL pointer dereference` / `BUG: unable to handle page fault`
  * Oops, and the task is killed (an {@link Oops} is thrown).
@@ -27,12 +30,14 @@
  * @module
  */
 
+import { mmio_read, type mmio_size, mmio_write } from '../io/mmio.js';
 import { die } from '../panic.js';
 import { pr_alert } from '../printk.js';
 import { current } from '../sched/task.js';
 import { stack_capture } from '../stacktrace.js';
 import { kasan_check, kasan_enabled } from './kasan.js';
 import {
+  is_ioremap_addr,
   kaddr_hex,
   kernel_image_phys,
   mem_size,
@@ -85,9 +90,22 @@ function translate_slow(addr: number, size: number, write: boolean, ip: Accessor
   return -1;
 }
 
+/** One access of a device's register through an ioremap() mapping. */
+function io_load(addr: number, size: mmio_size, ip: Accessor): number | bigint {
+  const v = mmio_read(addr, size);
+  if (v === undefined) page_fault(addr, false, ip);
+  return v;
+}
+
+function io_store(addr: number, size: mmio_size, value: number | bigint, ip: Accessor): void {
+  if (!mmio_write(addr, size, value)) page_fault(addr, true, ip);
+}
+
 function load(addr: number, size: number, ip: Accessor): number {
   let p = addr - PAGE_OFFSET;
   if (p < 0 || p + size > mem_size) {
+    // MMIO is tested off the direct-map fast path, so RAM accesses do not pay for it.
+    if (is_ioremap_addr(addr)) return Number(io_load(addr, size as mmio_size, ip));
     p = translate_slow(addr, size, false, ip);
     if (p < 0) {
       let v = 0;
@@ -111,6 +129,10 @@ function load(addr: number, size: number, ip: Accessor): number {
 function store(addr: number, size: number, value: number, ip: Accessor): void {
   let p = addr - PAGE_OFFSET;
   if (p < 0 || p + size > mem_size) {
+    if (is_ioremap_addr(addr)) {
+      io_store(addr, size as mmio_size, size === 8 ? BigInt(value) : value, ip);
+      return;
+    }
     p = translate_slow(addr, size, true, ip);
     if (p < 0) {
       for (let i = 0; i < size; i++)
@@ -149,6 +171,8 @@ export function readl(addr: number): number {
 }
 /** Loads a little-endian u64. */
 export function readq(addr: number): bigint {
+  // A device sees one 8-byte access, not two 4-byte ones.
+  if (is_ioremap_addr(addr)) return io_load(addr, 8, readq) as bigint;
   const lo = load(addr, 4, readq);
   const hi = load(addr + 4, 4, readq);
   return (BigInt(hi) << 32n) | BigInt(lo);
@@ -173,6 +197,10 @@ export function writel(value: number, addr: number): void {
 /** Stores a little-endian u64. */
 export function writeq(value: bigint, addr: number): void {
   const v = BigInt.asUintN(64, value);
+  if (is_ioremap_addr(addr)) {
+    io_store(addr, 8, v, writeq);
+    return;
+  }
   store(addr, 4, Number(v & 0xffffffffn), writeq);
   store(addr + 4, 4, Number(v >> 32n), writeq);
 }

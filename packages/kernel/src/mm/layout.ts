@@ -10,6 +10,9 @@
  *
  * - the direct map (`PAGE_OFFSET`): physical byte `p` is at `PAGE_OFFSET + p`;
  * - vmalloc space (`VMALLOC_START`): page-granular mappings of any pages;
+ * - ioremap space (`IOREMAP_START`): device MMIO windows mapped by `ioremap`;
+ *   x86 carves them out of vmalloc space, the simulation gives them the range
+ *   right after it so a stray RAM access can never land in a device;
  * - vmemmap (`VMEMMAP_START`): one 64-byte `struct page` per page frame, so a
  *   `struct page *` is `VMEMMAP_START + pfn * 64`;
  * - the kernel image (`__START_KERNEL`, `ffffffff81000000`): text and
@@ -38,6 +41,11 @@ export const VMALLOC_START = 0xc90000000000;
 /** 4 GiB of vmalloc space is enough for the simulation. */
 export const VMALLOC_SIZE = 2 ** 32;
 export const VMALLOC_END = VMALLOC_START + VMALLOC_SIZE;
+/** The start of ioremap space: `ffffc90100000000`, inside x86's vmalloc range. */
+export const IOREMAP_START = VMALLOC_END;
+/** 4 GiB of ioremap space. */
+export const IOREMAP_SIZE = 2 ** 32;
+export const IOREMAP_END = IOREMAP_START + IOREMAP_SIZE;
 /** The `struct page` array (`__VMEMMAP_BASE_L4`). */
 export const VMEMMAP_START = 0xea0000000000;
 /** `sizeof(struct page)`. */
@@ -146,6 +154,11 @@ export function __va(phys: number): number {
 export function virt_addr_valid(addr: number): boolean {
   const p = addr - PAGE_OFFSET;
   return p >= 0 && p < mem_size;
+}
+
+/** Whether `addr` is in ioremap space (where `ioremap` puts MMIO windows). */
+export function is_ioremap_addr(addr: number): boolean {
+  return addr >= IOREMAP_START && addr < IOREMAP_END;
 }
 
 /** Whether `addr` is in vmalloc space (`is_vmalloc_addr`). */

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { files_struct } from '../fs/fdtable.js';
 import type { held_lock } from '../locking/lockdep-types.js';
 import type { mm_struct } from '../mm/mmap.js';
 import { set_current_task_source } from '../panic.js';
@@ -66,10 +67,14 @@ export class task_struct {
   /** The hung-task detector's view: switch count and jiffies when it last changed. */
   last_switch_count = 0;
   last_switch_time = 0;
+  /** Open file descriptors (`files`); created on first use, closed at exit. */
+  files: files_struct | undefined = undefined;
   /** The user address space; null for kernel threads (mm/mmap.ts). */
   mm: mm_struct | null = null;
   /** `pagefault_disable()` nesting: user accesses do not fault pages in while non-zero. */
   pagefault_disabled = 0;
+  /** The task that created this one (`real_parent`); null for pid 0 and 1. */
+  real_parent: task_struct | null = null;
   /** Set by kthread_stop(). */
   kthread_should_stop = false;
   /** Resolves the promise of the schedule() the task is sleeping in, if any. */
@@ -133,6 +138,7 @@ set_current_task_source(current);
 export function alloc_task(comm: string, flags: number): task_struct {
   last_pid += 1;
   const task = new task_struct(last_pid, comm, flags);
+  task.real_parent = current();
   tasks.set(task.pid, task);
   return task;
 }
