@@ -85,6 +85,8 @@ export {
   sim_mmio_unregister,
 } from './io/mmio.js';
 export * from './io/resource.js';
+// k-module: Kconfig and loadable modules.
+export * from './kconfig.js';
 export * from './lib/kobject.js';
 export * from './lib/kobject_roots.js';
 export * from './lib/kobject_uevent.js';
@@ -113,6 +115,14 @@ export * from './mm/uaccess.js';
 export * from './mm/uaccess-user.js';
 export * from './mm/usercopy.js';
 export * from './mm/vmalloc.js';
+export * from './module/declare.js';
+export * from './module/kmod.js';
+export * from './module/main.js';
+export * from './module/module.js';
+export * from './module/params.js';
+export * from './module/procfs.js';
+export * from './module/symbols.js';
+export * from './module/sysfs.js';
 export * from './panic.js';
 export * from './printk.js';
 export * from './ratelimit.js';

@@ -15,12 +15,17 @@
  * Like the kernel, the first report turns lock debugging off (`debug_locks`), so the log
  * shows the first bug. `lockdep_reset()` forgets every class and turns it back on.
  *
+ * Lockdep runs only with `CONFIG_PROVE_LOCKING` (see `kconfig.ts`): without it locks are
+ * not tracked, nothing is reported, and `lockdep_assert_held()` holds. Switch it between
+ * tests, not while a lock is held.
+ *
  * The graph has no lock-chain cache: each acquisition walks the held locks again, which
  * costs time but changes no report.
  *
  * @module
  */
 
+import { kconfig_watch } from '../kconfig.js';
 import { dump_stack, WARN } from '../panic.js';
 import { pr_warn, printk } from '../printk.js';
 import { in_hardirq, in_serving_softirq, softirqs_enabled } from '../sched/preempt.js';
@@ -67,6 +72,11 @@ let classes = new Map<lock_class_key, (lock_class | undefined)[]>();
 let name_versions = new Map<string, number>();
 const site_keys = new Map<string, lock_class_key>();
 let next_addr = 0xffff888004000000n;
+/** CONFIG_PROVE_LOCKING, cached for the lock fast paths. */
+let prove_locking = true;
+kconfig_watch('CONFIG_PROVE_LOCKING', (on) => {
+  prove_locking = on;
+});
 
 /**
  * The class key of an initialisation site: the first frame of `site` (the caller of
@@ -273,7 +283,7 @@ export function lock_acquire(
   check: boolean,
   site: call_site,
 ): void {
-  if (!debug_locks_enabled()) return;
+  if (!prove_locking || !debug_locks_enabled()) return;
   const curr = current();
   if (curr.lockdep_recursion) return;
   if (subclass >= MAX_LOCKDEP_SUBCLASSES) {
@@ -305,7 +315,7 @@ export function lock_acquire(
 
 /** Records that the current task releases `map` (`lock_release`). */
 export function lock_release(map: lockdep_map, site: call_site): void {
-  if (!debug_locks_enabled()) return;
+  if (!prove_locking || !debug_locks_enabled()) return;
   const curr = current();
   if (curr.lockdep_recursion) return;
   const held = curr.held_locks;
@@ -320,7 +330,7 @@ export function lock_release(map: lockdep_map, site: call_site): void {
 
 /** Whether the current task holds `map` (`lock_is_held`); true while lockdep is off. */
 export function lock_is_held(map: lockdep_map): boolean {
-  if (!debug_locks_enabled() || current().lockdep_recursion) return true;
+  if (!prove_locking || !debug_locks_enabled() || current().lockdep_recursion) return true;
   return current().held_locks.some((h) => h.instance === map);
 }
 
@@ -330,7 +340,7 @@ export function lock_is_held(map: lockdep_map): boolean {
  */
 export function lockdep_sys_exit(): void {
   const curr = current();
-  if (curr.held_locks.length === 0 || !debug_locks_off()) return;
+  if (!prove_locking || curr.held_locks.length === 0 || !debug_locks_off()) return;
   report_header(
     '================================================',
     'WARNING: lock held when returning to user space!',
@@ -371,7 +381,7 @@ export function lockdep_is_held(lock: { dep_map: lockdep_map | undefined }): boo
 
 /** Warns when the current task does not hold `lock` (`lockdep_assert_held`). */
 export function lockdep_assert_held(lock: { dep_map: lockdep_map | undefined }): void {
-  if (debug_locks_enabled() && !lockdep_is_held(lock)) {
+  if (prove_locking && debug_locks_enabled() && !lockdep_is_held(lock)) {
     WARN(true, 'lockdep_assert_held(%s) failed\n', lock.dep_map?.name ?? 'lock');
   }
 }

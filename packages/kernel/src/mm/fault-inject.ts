@@ -15,6 +15,10 @@
  * (`min-order`), so tests that want to fail `GFP_KERNEL` allocations clear
  * `ignore_gfp_reclaim` first.
  *
+ * `failslab` exists only with `CONFIG_FAILSLAB` and `fail_page_alloc` only with
+ * `CONFIG_FAIL_PAGE_ALLOC` (both depend on `CONFIG_FAULT_INJECTION`, see
+ * `kconfig.ts`); without them no allocation is made to fail.
+ *
  * @example
  * ```ts
  * import { GFP_KERNEL, dmesg, failslab, kfree, kmalloc, mm_init, set_fail_nth } from '@rfl/kernel';
@@ -33,6 +37,7 @@
  */
 
 import { EINVAL } from '../errno.js';
+import { kconfig_watch } from '../kconfig.js';
 import { dump_stack } from '../panic.js';
 import { pr_notice } from '../printk.js';
 import { in_task } from '../sched/preempt.js';
@@ -184,13 +189,25 @@ function should_fail_ex(attr: fault_attr, size: number, nowarn: boolean): boolea
   return true;
 }
 
+/** CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC, cached for the allocation fast paths. */
+let config_failslab = true;
+let config_fail_page_alloc = true;
+kconfig_watch('CONFIG_FAILSLAB', (on) => {
+  config_failslab = on;
+});
+kconfig_watch('CONFIG_FAIL_PAGE_ALLOC', (on) => {
+  config_fail_page_alloc = on;
+});
+
 /** Whether failslab could fail anything now (a cheap test for the slab fast path). */
 export function failslab_armed(): boolean {
+  if (!config_failslab) return false;
   return nth_armed > 0 || failslab.attr.probability !== 0;
 }
 
 /** `should_failslab()`: consulted by every slab allocation. */
 export function should_failslab(object_size: number, gfp: gfp_t, cache_failslab: boolean): boolean {
+  if (!config_failslab) return false;
   if (gfp & __GFP_NOFAIL) return false;
   if (failslab.ignore_gfp_reclaim && gfp & __GFP_DIRECT_RECLAIM) return false;
   if (failslab.cache_filter && !cache_failslab) return false;
@@ -199,6 +216,7 @@ export function should_failslab(object_size: number, gfp: gfp_t, cache_failslab:
 
 /** `should_fail_alloc_page()`: consulted by every page allocation. */
 export function should_fail_alloc_page(gfp: gfp_t, order: number): boolean {
+  if (!config_fail_page_alloc) return false;
   if (order < fail_page_alloc.min_order) return false;
   if (gfp & __GFP_NOFAIL) return false;
   if (fail_page_alloc.ignore_gfp_highmem && gfp & __GFP_HIGHMEM) return false;

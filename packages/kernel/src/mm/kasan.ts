@@ -13,6 +13,8 @@
  * reused, so that a use-after-free hits poisoned memory rather than the next
  * owner's object.
  *
+ * KASAN exists only with `CONFIG_KASAN` (see `kconfig.ts`): without it
+ * {@link kasan_enable} does nothing, and switching the symbol off switches KASAN off.
  * KASAN can be switched on and off at runtime ({@link kasan_enable}); turning
  * it on rebuilds the shadow from the allocators' state, so objects allocated
  * before have no allocation stack. The simulation reports every bug, as with
@@ -21,6 +23,7 @@
  * @module
  */
 
+import { kconfig_watch } from '../kconfig.js';
 import { current } from '../sched/task.js';
 import { type StackCapture, stack_capture } from '../stacktrace.js';
 import {
@@ -81,7 +84,14 @@ const kasan = {
   quarantine_bytes: 0,
   ops: undefined as kasan_slab_ops | undefined,
   rebuild: undefined as (() => void) | undefined,
+  /** CONFIG_KASAN: without it `kasan=on` has nothing to switch on. */
+  configured: true,
 };
+
+kconfig_watch('CONFIG_KASAN', (on) => {
+  kasan.configured = on;
+  if (!on) kasan_disable();
+});
 
 /** Whether KASAN is checking accesses. */
 export function kasan_enabled(): boolean {
@@ -100,6 +110,7 @@ export function kasan_register_slab(ops: kasan_slab_ops, rebuild: () => void): v
  * stacks are recorded, which makes allocation much cheaper.
  */
 export function kasan_enable(options: { stacktrace?: boolean } = {}): void {
+  if (!kasan.configured) return;
   kasan.stacktrace = options.stacktrace ?? true;
   if (kasan.enabled) return;
   kasan.enabled = true;

@@ -34,6 +34,7 @@
 
 import { crc32 } from 'node:zlib';
 import { EINVAL, EPERM } from '../errno.js';
+import { kconfig_watch } from '../kconfig.js';
 import { pr_info, pr_warn } from '../printk.js';
 import { current } from '../sched/task.js';
 import { type StackCapture, stack_capture, stack_lines } from '../stacktrace.js';
@@ -61,7 +62,14 @@ const state = {
   enabled: false,
   verbose: false,
   objects: new Map<number, kmemleak_object>(),
+  /** CONFIG_DEBUG_KMEMLEAK: without it `kmemleak=on` has nothing to switch on. */
+  configured: true,
 };
+
+kconfig_watch('CONFIG_DEBUG_KMEMLEAK', (on) => {
+  state.configured = on;
+  if (!on) kmemleak_disable();
+});
 
 /** Whether allocations are being tracked. */
 export function kmemleak_enabled(): boolean {
@@ -69,11 +77,13 @@ export function kmemleak_enabled(): boolean {
 }
 
 /**
- * Starts tracking allocations (objects allocated before are unknown to it).
+ * Starts tracking allocations (objects allocated before are unknown to it);
+ * does nothing without `CONFIG_DEBUG_KMEMLEAK`.
  * `verbose` is the `kmemleak.verbose` parameter: leaks found by a scan are
  * also printed to dmesg, not only listed in {@link kmemleak_report}.
  */
 export function kmemleak_enable(options: { verbose?: boolean } = {}): void {
+  if (!state.configured) return;
   state.enabled = true;
   state.verbose = options.verbose ?? false;
 }

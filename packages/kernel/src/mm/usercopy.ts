@@ -28,6 +28,7 @@
  * @module
  */
 
+import { kconfig_watch } from '../kconfig.js';
 import { die } from '../panic.js';
 import { pr_emerg, pr_warn } from '../printk.js';
 import { stack_capture } from '../stacktrace.js';
@@ -49,6 +50,11 @@ import { find_vmap_area } from './vmalloc.js';
 const USERCOPY_BUG_LINE = 102;
 
 let enabled = true;
+/** CONFIG_HARDENED_USERCOPY: without it check_object_size() checks nothing. */
+let configured = true;
+kconfig_watch('CONFIG_HARDENED_USERCOPY', (on) => {
+  configured = on;
+});
 
 /**
  * Switches the checks on or off, as the `hardened_usercopy=` boot parameter
@@ -149,7 +155,7 @@ function check_heap_object(ptr: number, n: number, to_user: boolean): void {
  * overwrite). Refused copies do not return (see the module comment).
  */
 export function check_object_size(ptr: number, n: number, to_user: boolean): void {
-  if (!enabled || n === 0) return;
+  if (!configured || !enabled || n === 0) return;
   if (ptr + (n - 1) < ptr) usercopy_abort('wrapped address', null, to_user, 0, ptr + n);
   if (ptr >= 0 && ptr <= ZERO_SIZE_PTR) usercopy_abort('null address', null, to_user, ptr, n);
   check_heap_object(ptr, n, to_user);

@@ -30,6 +30,7 @@
  * @module
  */
 
+import { config_value, kconfig_watch } from '../kconfig.js';
 import { debug_locks_enabled } from '../locking/debug-locks.js';
 import { lockdep_print_held_locks } from '../locking/lockdep-print.js';
 import { print_tainted, UTS_RELEASE } from '../panic.js';
@@ -40,6 +41,11 @@ import { for_each_process, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, type task_struct
 
 /** `/proc/sys/kernel/hung_task_timeout_secs`; 0 disables the detector. */
 let hung_task_timeout_secs = 120;
+/** CONFIG_DETECT_HUNG_TASK: without it there is no khungtaskd. */
+let detect_hung_task = true;
+kconfig_watch('CONFIG_DETECT_HUNG_TASK', (on) => {
+  detect_hung_task = on;
+});
 /** `/proc/sys/kernel/hung_task_warnings`: reports left. */
 let hung_task_warnings = 10;
 
@@ -50,15 +56,22 @@ export function set_hung_task_timeout_secs(secs: number): number {
   return old;
 }
 
-/** Restores the defaults: 120 s and 10 warnings. For tests. */
+/**
+ * Restores the defaults: `CONFIG_DEFAULT_HUNG_TASK_TIMEOUT` (120 s) and 10 warnings.
+ * For tests.
+ */
 export function hung_task_reset(): void {
-  hung_task_timeout_secs = 120;
+  const timeout = config_value('CONFIG_DEFAULT_HUNG_TASK_TIMEOUT');
+  hung_task_timeout_secs = typeof timeout === 'number' ? timeout : 120;
   hung_task_warnings = 10;
 }
 
-/** Nanoseconds between checks (the timeout itself), or 0 when the detector is off. */
+/**
+ * Nanoseconds between checks (the timeout itself), or 0 when the detector is off or
+ * the kernel has no `CONFIG_DETECT_HUNG_TASK`.
+ */
 export function hung_task_interval_ns(): number {
-  return hung_task_timeout_secs * NSEC_PER_SEC;
+  return detect_hung_task ? hung_task_timeout_secs * NSEC_PER_SEC : 0;
 }
 
 function is_stuck_state(t: task_struct): boolean {
@@ -71,7 +84,7 @@ function is_stuck_state(t: task_struct): boolean {
  * `sim_run_until_idle()` waits for before it calls the machine idle.
  */
 export function hung_task_candidates(): boolean {
-  if (hung_task_timeout_secs === 0 || hung_task_warnings === 0) return false;
+  if (!detect_hung_task || hung_task_timeout_secs === 0 || hung_task_warnings === 0) return false;
   return for_each_process().some((t) => is_stuck_state(t) && reported.get(t) !== t.nvcsw);
 }
 
@@ -134,7 +147,7 @@ export function debug_show_all_locks(): void {
 /** One pass of khungtaskd over every task; returns whether it reported any. */
 export function check_hung_uninterruptible_tasks(): boolean {
   const timeout = hung_task_timeout_secs;
-  if (timeout === 0) return false;
+  if (!detect_hung_task || timeout === 0) return false;
   let show_lock = false;
   for (const t of for_each_process()) {
     if (check_hung_task(t, timeout)) show_lock = true;

@@ -16,7 +16,8 @@
  * followed by the held locks, where preemption was disabled and a call trace, and taints
  * the kernel with `W`. Like the kernel it reports at most once per second (HZ jiffies),
  * so one bug in a loop does not flood the log. The check is cheap when it passes: the
- * stack is only captured for a report.
+ * stack is only captured for a report. Without `CONFIG_DEBUG_ATOMIC_SLEEP` (see
+ * `kconfig.ts`) it checks nothing, as in the kernel.
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@
  * @module
  */
 
+import { kconfig_watch } from '../kconfig.js';
 import { debug_show_held_locks, print_irqtrace_events, sym } from '../locking/lockdep-print.js';
 import { add_taint, dump_stack, TAINT_WARN, WARN_ON, WARN_ONCE } from '../panic.js';
 import { pr_err } from '../printk.js';
@@ -48,6 +50,11 @@ export const MIGHT_RESCHED_PREEMPT_MASK = (1 << MIGHT_RESCHED_RCU_SHIFT) - 1;
 
 /** Ratelimiting timestamp of the report; 0 until the first one. */
 let prev_jiffy = 0;
+/** CONFIG_DEBUG_ATOMIC_SLEEP, cached: might_sleep() is on every sleeping path. */
+let debug_atomic_sleep = true;
+kconfig_watch('CONFIG_DEBUG_ATOMIC_SLEEP', (on) => {
+  debug_atomic_sleep = on;
+});
 
 function resched_offsets_ok(offsets: number): boolean {
   const task = current();
@@ -65,6 +72,7 @@ function where(capture: StackCapture): string {
  * equal `offsets`. `capture` locates the call (its first frame is the `at file:line`).
  */
 export function __might_resched(offsets: number, capture: () => StackCapture): void {
+  if (!debug_atomic_sleep) return;
   const task = current();
   if (
     resched_offsets_ok(offsets) &&
@@ -114,6 +122,7 @@ export function __might_resched(offsets: number, capture: () => StackCapture): v
  * invalid context` when called in atomic context (see the module comment).
  */
 export function might_sleep(): void {
+  if (!debug_atomic_sleep) return;
   const task = current();
   // A blocking primitive leaves the task running, so it would lose a sleeping state the
   // caller set: the classic bug of sleeping inside a wait loop.
