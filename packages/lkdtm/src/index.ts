@@ -7,3 +7,4 @@ export {
   lkdtm_run,
   lkdtm_tests,
 } from './core.js';
+export { lkdtm_module } from './module.js';

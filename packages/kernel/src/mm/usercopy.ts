@@ -68,7 +68,7 @@ export function set_hardened_usercopy(on: boolean): boolean {
 
 /** Whether the checks are on (CONFIG_HARDENED_USERCOPY and not `hardened_usercopy=off`). */
 export function hardened_usercopy_enabled(): boolean {
-  return enabled;
+  return configured && enabled;
 }
 
 /**
