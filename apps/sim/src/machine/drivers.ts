@@ -8,6 +8,7 @@
 
 // Each sample driver's package declares its module when it is imported.
 import '@rfl/edu';
+import '@rfl/lkdtm';
 
 export interface SampleDriver {
   /** The module name its package declares (what `modprobe` takes). */
@@ -26,5 +27,17 @@ export const SAMPLE_DRIVERS: SampleDriver[] = [
     module: 'edu',
     title: "QEMU's edu device: a factorial computed by a device model in a worker thread",
     demo: ['ls -l /dev/edu', 'echo 10 > /dev/edu', 'cat /dev/edu', 'lsmod'],
+  },
+  {
+    module: 'lkdtm',
+    title: "the kernel's crash-test module: a test written to DIRECT, reported as Linux does",
+    demo: [
+      'head -n 4 /sys/kernel/debug/provoke-crash/DIRECT',
+      'dmesg -C; echo WARNING_MESSAGE > /sys/kernel/debug/provoke-crash/DIRECT',
+      'dmesg -c | head -n 4',
+      // Written by cat, not by the shell's own echo: the Oops kills the writer, as in Linux.
+      'echo EXCEPTION > /tmp/crash; cat /tmp/crash > /sys/kernel/debug/provoke-crash/DIRECT',
+      'echo "cat exited with $?"; dmesg -c | head -n 5',
+    ],
   },
 ];
