@@ -36,7 +36,7 @@
  * @module
  */
 
-import type { call_site } from '../locking/call-site.js';
+import { call_site } from '../locking/call-site.js';
 import { pr_emerg } from '../printk.js';
 import { oops_exception } from '../sched/core.js';
 import {
@@ -199,13 +199,16 @@ function next_pending(): number {
  * the entry, and a storm of 100,000 interrupts is a normal test.
  */
 let entry_capture: StackCapture | undefined;
-const irq_entry_site: call_site = Object.assign(
-  (): StackCapture => {
+class irq_entry_call_site extends call_site {
+  override full(): StackCapture {
     entry_capture ??= stack_capture(take);
     return entry_capture;
-  },
-  { short: (): StackCapture => irq_entry_site() },
-);
+  }
+  override short(): StackCapture {
+    return this.full();
+  }
+}
+const irq_entry_site: call_site = new irq_entry_call_site(take);
 
 /**
  * Runs a flow handler as the CPU's interrupt entry does (`sim_hardirq`). An

@@ -16,10 +16,31 @@ import { type StackCapture, stack_capture } from '../stacktrace.js';
 // biome-ignore lint/complexity/noBannedTypes: any callable is a valid cut-off.
 type AnyFunction = Function;
 
-/** The call of a primitive: its full stack, or just the caller's frame. */
-export interface call_site {
-  (): StackCapture;
-  short(): StackCapture;
+/**
+ * The call of a primitive: its full stack (`full()`), or just the caller's frame
+ * (`short()`). One small object per call, so that a lock taken millions of times a second
+ * costs one allocation when nothing is reported.
+ */
+export class call_site {
+  readonly #below: AnyFunction;
+  #full: StackCapture | undefined;
+  #short: StackCapture | undefined;
+
+  constructor(below: AnyFunction) {
+    this.#below = below;
+  }
+
+  /** The stack above the primitive, captured on first use. */
+  full(): StackCapture {
+    this.#full ??= capture(this.#below, 24);
+    return this.#full;
+  }
+
+  /** The caller's frame alone (for "at:" lines), or the full stack if it was taken. */
+  short(): StackCapture {
+    this.#short ??= this.#full ?? capture(this.#below, 1);
+    return this.#short;
+  }
 }
 
 /** The stack above `below`, at most `limit` frames deep. */
@@ -35,15 +56,5 @@ function capture(below: AnyFunction, limit: number): StackCapture {
 
 /** A lazily captured call site whose first frame is the caller of `below`. */
 export function call_site_of(below: AnyFunction): call_site {
-  let full: StackCapture | undefined;
-  let short: StackCapture | undefined;
-  const site = (): StackCapture => {
-    full ??= capture(below, 24);
-    return full;
-  };
-  site.short = (): StackCapture => {
-    short ??= full ?? capture(below, 1);
-    return short;
-  };
-  return site;
+  return new call_site(below);
 }

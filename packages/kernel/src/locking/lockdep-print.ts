@@ -69,7 +69,7 @@ export function print_lock_name(cls: lock_class): string {
 
 /** The full stack of an acquisition in progress (its caller's frame once it is over). */
 export function acquire_trace(hlock: held_lock): StackCapture {
-  return hlock.site ? hlock.site() : hlock.acquire_ip;
+  return hlock.site ? hlock.site.full() : hlock.acquire_ip;
 }
 
 /** One held lock: address, name, and where it was taken. */

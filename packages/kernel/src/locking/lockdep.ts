@@ -289,7 +289,7 @@ export function lock_acquire(
   if (subclass >= MAX_LOCKDEP_SUBCLASSES) {
     if (debug_locks_off()) {
       printk('BUG: looking up invalid subclass: %u\n', subclass);
-      dump_stack(site());
+      dump_stack(site.full());
     }
     return;
   }
@@ -325,7 +325,7 @@ export function lock_release(map: lockdep_map, site: call_site): void {
       return;
     }
   }
-  if (debug_locks_off()) print_unlock_imbalance_bug(curr, map, site());
+  if (debug_locks_off()) print_unlock_imbalance_bug(curr, map, site.full());
 }
 
 /** Whether the current task holds `map` (`lock_is_held`); true while lockdep is off. */

@@ -114,13 +114,13 @@ function spin_bug(lock: raw_spinlock_t, msg: string, site: call_site): void {
     owner ? owner.pid : -1,
     owner ? 0 : -1,
   );
-  dump_stack(site());
+  dump_stack(site.full());
 }
 
 function check_magic(lock: raw_spinlock_t, site: call_site): void {
   if (lock.magic !== SPINLOCK_MAGIC) {
     spin_bug(lock, 'bad magic', site);
-    lock.__init('&lock', lockdep_site_key(site()));
+    lock.__init('&lock', lockdep_site_key(site.full()));
   }
 }
 
@@ -130,7 +130,7 @@ function soft_lockup(lock: raw_spinlock_t, site: call_site): never {
   if (lock.owner === task) spin_bug(lock, 'recursion', site);
   else spin_bug(lock, 'lockup suspected', site);
   pr_emerg('watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [%s:%d]\n', task.comm, task.pid);
-  dump_stack(site());
+  dump_stack(site.full());
   add_taint(TAINT_SOFTLOCKUP);
   throw new Oops(`soft lockup spinning on ${lock.dep_map?.name ?? 'a spinlock'}`);
 }
