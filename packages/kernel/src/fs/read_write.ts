@@ -64,6 +64,26 @@ function rw_verify_area(filp: file, ppos: loff_ref | null, count: number): numbe
   return 0;
 }
 
+/**
+ * What vfs_read() and vfs_write() check before calling the driver, in the kernel's order:
+ * the file's mode (-EBADF), that it has the operation (-EINVAL), the count, the user buffer
+ * (-EFAULT) and the position.
+ */
+function rw_check(
+  filp: file,
+  may: number,
+  can: number,
+  buf: number,
+  count: number,
+  ppos: loff_ref,
+): number {
+  if (!(filp.f_mode & may)) return -EBADF;
+  if (!(filp.f_mode & can)) return -EINVAL;
+  if (!Number.isInteger(count) || count < 0) return -EINVAL;
+  if (!user_access_ok(buf, count)) return -EFAULT;
+  return rw_verify_area(filp, ppos, count);
+}
+
 /** Reads up to `count` bytes into the user buffer `buf` (`vfs_read`). */
 export async function vfs_read(
   filp: file,
@@ -71,11 +91,7 @@ export async function vfs_read(
   count: number,
   ppos: loff_ref,
 ): Promise<number> {
-  if (!(filp.f_mode & FMODE_READ)) return -EBADF;
-  if (!(filp.f_mode & FMODE_CAN_READ)) return -EINVAL;
-  if (!Number.isInteger(count) || count < 0) return -EINVAL;
-  if (!user_access_ok(buf, count)) return -EFAULT;
-  const err = rw_verify_area(filp, ppos, count);
+  const err = rw_check(filp, FMODE_READ, FMODE_CAN_READ, buf, count, ppos);
   if (err < 0) return err;
   const n = Math.min(count, MAX_RW_COUNT);
   if (filp.f_op.read !== undefined) return filp.f_op.read(filp, buf, n, ppos);
@@ -89,11 +105,7 @@ export async function vfs_write(
   count: number,
   ppos: loff_ref,
 ): Promise<number> {
-  if (!(filp.f_mode & FMODE_WRITE)) return -EBADF;
-  if (!(filp.f_mode & FMODE_CAN_WRITE)) return -EINVAL;
-  if (!Number.isInteger(count) || count < 0) return -EINVAL;
-  if (!user_access_ok(buf, count)) return -EFAULT;
-  const err = rw_verify_area(filp, ppos, count);
+  const err = rw_check(filp, FMODE_WRITE, FMODE_CAN_WRITE, buf, count, ppos);
   if (err < 0) return err;
   const n = Math.min(count, MAX_RW_COUNT);
   if (filp.f_op.write !== undefined) return filp.f_op.write(filp, buf, n, ppos);
