@@ -1,13 +1,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { panic_reset } from '../panic.js';
-import { printk_reset } from '../printk.js';
+import { dmesg, printk_reset } from '../printk.js';
 import { memcpy_from_js, memcpy_to_js, readb } from './access.js';
 import { GFP_ATOMIC, GFP_KERNEL } from './gfp.js';
 import { mm_init } from './init.js';
-import { KMALLOC_MAX_SIZE } from './kmalloc.js';
+import { KMALLOC_MAX_SIZE, ZERO_SIZE_PTR } from './kmalloc.js';
 import { is_vmalloc_addr, PAGE_SIZE } from './layout.js';
 import { nr_free_pages } from './page_alloc.js';
-import { kvfree, kvmalloc, kvzalloc, vfree, vmalloc, vrealloc, vzalloc } from './vmalloc.js';
+import {
+  kvfree,
+  kvmalloc,
+  kvrealloc,
+  kvzalloc,
+  vfree,
+  vmalloc,
+  vrealloc,
+  vzalloc,
+} from './vmalloc.js';
 
 beforeEach(() => {
   mm_init({ quiet: true });
@@ -61,5 +70,29 @@ describe('kvmalloc', () => {
 
   it('does not fall back for callers that cannot sleep', () => {
     expect(kvmalloc(KMALLOC_MAX_SIZE + 1, GFP_ATOMIC)).toBe(0);
+  });
+});
+
+describe('kvrealloc', () => {
+  it('keeps kmalloc memory in place when it fits and moves it to vmalloc beyond kmalloc', () => {
+    const p = kvmalloc(64, GFP_KERNEL);
+    memcpy_from_js(p, new Uint8Array([1, 2, 3]));
+    expect(kvrealloc(p, 32, GFP_KERNEL)).toBe(p);
+    const big = kvrealloc(p, KMALLOC_MAX_SIZE + 1, GFP_KERNEL);
+    expect(is_vmalloc_addr(big)).toBe(true);
+    expect(Array.from(memcpy_to_js(big, 3))).toEqual([1, 2, 3]);
+    // Already vmalloc: vrealloc keeps the area while its pages suffice.
+    expect(kvrealloc(big, KMALLOC_MAX_SIZE + 2, GFP_KERNEL)).toBe(big);
+    kvfree(big);
+  });
+
+  it('leaves the old memory as it was when it cannot grow, and frees at size 0', () => {
+    const p = kvmalloc(16, GFP_KERNEL);
+    memcpy_from_js(p, new Uint8Array([9, 9]));
+    // No sleeping allocation beyond a page: kmalloc cannot, and vmalloc may not be tried.
+    expect(kvrealloc(p, KMALLOC_MAX_SIZE + 1, GFP_ATOMIC)).toBe(0);
+    expect(Array.from(memcpy_to_js(p, 2))).toEqual([9, 9]);
+    expect(kvrealloc(p, 0, GFP_KERNEL)).toBe(ZERO_SIZE_PTR);
+    expect(dmesg()).not.toMatch(/BUG|WARNING/);
   });
 });

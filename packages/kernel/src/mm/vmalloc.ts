@@ -25,6 +25,7 @@ import { dump_stack, WARN } from '../panic.js';
 import { pr_cont, pr_warn } from '../printk.js';
 import { might_sleep } from '../sched/might-sleep.js';
 import { current } from '../sched/task.js';
+import { memcpy } from './access.js';
 import {
   __GFP_DIRECT_RECLAIM,
   __GFP_NORETRY,
@@ -36,7 +37,7 @@ import {
   gfpflags_allow_blocking,
 } from './gfp.js';
 import { KASAN_VMALLOC_INVALID, kasan_enabled, kasan_poison, kasan_unpoison } from './kasan.js';
-import { KMALLOC_MAX_SIZE, kfree, kmalloc } from './kmalloc.js';
+import { KMALLOC_MAX_SIZE, kfree, kmalloc, krealloc, ksize, ZERO_SIZE_PTR } from './kmalloc.js';
 import { kmemleak_alloc, kmemleak_enabled, kmemleak_free } from './kmemleak.js';
 import {
   is_vmalloc_addr,
@@ -285,4 +286,37 @@ export function kvzalloc(size: number, gfp: gfp_t): number {
 export function kvfree(addr: number): void {
   if (is_vmalloc_addr(addr)) vfree(addr);
   else kfree(addr);
+}
+
+/**
+ * Resizes memory from kvmalloc (`kvrealloc`): a vmalloc area with vrealloc; kmalloc memory
+ * with krealloc, and when that cannot grow it (a size beyond kmalloc, or memory too short
+ * for contiguous pages) with a kvmalloc copy of the old contents. Returns 0 on failure and
+ * leaves the old memory as it was; size 0 frees it.
+ *
+ * @example
+ * ```ts
+ * import { GFP_KERNEL, KMALLOC_MAX_SIZE, is_vmalloc_addr, kvfree, kvmalloc, kvrealloc, memcpy_from_js, memcpy_to_js } from '@rfl/kernel';
+ * const p = kvmalloc(16, GFP_KERNEL);
+ * memcpy_from_js(p, new Uint8Array([7, 8, 9]));
+ * const big = kvrealloc(p, KMALLOC_MAX_SIZE + 1, GFP_KERNEL);
+ * is_vmalloc_addr(big) // => true
+ * Array.from(memcpy_to_js(big, 3)) // => [7, 8, 9]
+ * kvfree(big);
+ * ```
+ */
+export function kvrealloc(addr: number, size: number, gfp: gfp_t): number {
+  if (is_vmalloc_addr(addr)) return vrealloc(addr, size, gfp);
+  // kmalloc_gfp_adjust(): above a page, try kmalloc quietly and without retrying.
+  const kgfp = size > PAGE_SIZE ? gfp | __GFP_NOWARN | __GFP_NORETRY : gfp;
+  const n = size <= KMALLOC_MAX_SIZE ? krealloc(addr, size, kgfp) : 0;
+  if (n !== 0) return n;
+  const v = kvmalloc(size, gfp);
+  if (v === 0) return 0;
+  if (addr > ZERO_SIZE_PTR) {
+    // ksize() makes the whole old object accessible, as the kernel's copy assumes.
+    memcpy(v, addr, Math.min(ksize(addr), size));
+    kfree(addr);
+  }
+  return v;
 }
