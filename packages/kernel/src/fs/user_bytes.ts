@@ -8,11 +8,10 @@
  * @module
  */
 
-import { mem_u8, PAGE_SIZE } from '../mm/layout.js';
-import { user_page_phys } from '../mm/mmap.js';
-import { access_ok, might_fault, pagefault_disabled } from '../mm/uaccess.js';
-import { current } from '../sched/task.js';
+import { mem_u8 } from '../mm/layout.js';
+import { access_ok, for_each_user_chunk, might_fault } from '../mm/uaccess.js';
 
+/** A copy's checks (`might_fault`, `access_ok`), then the walk over its user pages. */
 function for_each_user_page(
   uaddr: number,
   n: number,
@@ -21,19 +20,7 @@ function for_each_user_page(
 ): number {
   might_fault();
   if (n <= 0 || !access_ok(uaddr, n)) return 0;
-  const mm = current().mm;
-  if (mm === null) return 0;
-  const nofault = pagefault_disabled();
-  let done = 0;
-  while (done < n) {
-    const a = uaddr + done;
-    const len = Math.min(n - done, PAGE_SIZE - (a % PAGE_SIZE));
-    const phys = user_page_phys(mm, a, write, nofault);
-    if (phys < 0) break;
-    fn(phys, done, len);
-    done += len;
-  }
-  return done;
+  return for_each_user_chunk(uaddr, n, write, fn);
 }
 
 /** Copies `bytes` to user address `uaddr`; returns how many were copied before a fault. */

@@ -100,9 +100,10 @@ export function might_fault(): void {
 
 /**
  * Calls `fn(phys, done, len)` for each piece of `[uaddr, uaddr+n)` up to the
- * first user page that faults; returns the bytes it covered.
+ * first user page that faults; returns the bytes it covered. The page walk under every
+ * user copy, the uaccess functions' and the VFS's copies of JavaScript bytes alike.
  */
-function for_each_user_chunk(
+export function for_each_user_chunk(
   uaddr: number,
   n: number,
   write: boolean,
