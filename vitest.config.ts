@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{packages,tools,apps}/*/src/**/*.test.ts'],
+          include: ['{packages,tools,apps}/*/{src,samples}/**/*.test.ts'],
         },
       },
       doctestProject(),
