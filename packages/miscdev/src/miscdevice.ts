@@ -18,10 +18,12 @@ import {
 } from '@rfl/kernel';
 import {
   type CallbackReturn,
+  drop,
   type ForeignOwnable,
   type ForeignOwnableType,
   fromResult,
   KernelError,
+  move,
   toResult,
   Unit,
 } from '@rfl/types';
@@ -232,7 +234,7 @@ export class IovIterSource {
 export interface MiscDevice<P extends ForeignOwnable | undefined = undefined, B = undefined> {
   /** `type Ptr`: how to borrow and take back what `open` returned. Default: `()`. */
   readonly Ptr?: ForeignOwnableType<P, B, unknown>;
-  open(file: File, misc: MiscDeviceRegistration<unknown>): MaybePromise<OpenResult<P>>;
+  open(file: File, misc: MiscDeviceRegistration<unknown, unknown>): MaybePromise<OpenResult<P>>;
   release?(device: P, file: File): MaybePromise<void>;
   readIter?(kiocb: Kiocb<B>, iov: IovIterDest): MaybePromise<number>;
   writeIter?(kiocb: Kiocb<B>, iov: IovIterSource): MaybePromise<number>;
@@ -265,9 +267,9 @@ function boundary(fn: () => MaybePromise<CallbackReturn>): MaybePromise<number> 
   return fromResult(fn as () => CallbackReturn);
 }
 
-function buildFops<T extends MiscDevice<ForeignOwnable | undefined, unknown>>(
+function buildFops<T extends MiscDevice<ForeignOwnable | undefined, unknown>, R>(
   device: T,
-  reg: MiscDeviceRegistration<T>,
+  reg: MiscDeviceRegistration<T, R>,
   owner: module | undefined,
 ): file_operations {
   const kind = (device.Ptr ?? Unit) as ForeignOwnableType<ForeignOwnable | undefined, unknown>;
@@ -341,20 +343,24 @@ function buildFops<T extends MiscDevice<ForeignOwnable | undefined, unknown>>(
  * sysfs_read('/sys/class/misc/silent-doc/dev') // => `10:${reg.minor}\n`
  * ```
  */
-export class MiscDeviceRegistration<T> implements Disposable {
+export class MiscDeviceRegistration<T, R = undefined> implements Disposable {
   readonly #device: T;
   readonly #mdev: miscdevice;
+  #data: R | undefined;
   #registered = false;
 
-  private constructor(device: T, mdev: (reg: MiscDeviceRegistration<T>) => miscdevice) {
+  private constructor(device: T, data: R, mdev: (reg: MiscDeviceRegistration<T, R>) => miscdevice) {
     this.#device = device;
+    this.#data = data;
     this.#mdev = mdev(this);
   }
 
   /**
    * Registers `device` as `/dev/<name>` (`MiscDeviceRegistration::register`). The device
-   * type comes first because it is Rust's type parameter. The kernel's errors come
-   * through: `EEXIST` when another device has the name, `EBUSY` when minors run out.
+   * type comes first because it is Rust's type parameter. `data` is the device's
+   * `RegistrationData`: owned by the registration, reachable from every `open` as
+   * `misc.data`, dropped after deregistration. The kernel's errors come through: `EEXIST`
+   * when another device has the name, `EBUSY` when minors run out.
    *
    * ```ts should_throw=EEXIST
    * import { MiscDeviceRegistration } from '@rfl/miscdev';
@@ -364,21 +370,43 @@ export class MiscDeviceRegistration<T> implements Disposable {
    * using b = MiscDeviceRegistration.register({ open: () => {} }, { name: 'twin-doc' });
    * ```
    */
-  static register<T extends MiscDevice<ForeignOwnable | undefined, unknown>>(
+  static register<T extends MiscDevice<ForeignOwnable | undefined, unknown>, R = undefined>(
     device: T,
     options: MiscDeviceOptions,
-  ): MiscDeviceRegistration<T> {
+    data?: R,
+  ): MiscDeviceRegistration<T, R> {
     const owner = this_module();
-    const reg = new MiscDeviceRegistration<T>(device, (self) => ({
+    const reg = new MiscDeviceRegistration<T, R>(device, move(data) as R, (self) => ({
       minor: MISC_DYNAMIC_MINOR,
       name: options.name,
       fops: buildFops(device, self, owner),
       ...(options.mode !== undefined && { mode: options.mode }),
     }));
     // SAFETY: the miscdevice lives in the registration, which deregisters it on dispose.
-    toResult(misc_register(reg.#mdev));
+    try {
+      toResult(misc_register(reg.#mdev));
+    } catch (e) {
+      drop(reg.#data);
+      throw e;
+    }
     reg.#registered = true;
     return reg;
+  }
+
+  /**
+   * The `RegistrationData` given to `register` (`data()`).
+   *
+   * @example
+   * ```ts
+   * import { MiscDeviceRegistration } from '@rfl/miscdev';
+   * import { driver_core_fs_init } from '@rfl/kernel';
+   * driver_core_fs_init();
+   * using reg = MiscDeviceRegistration.register({ open: () => {} }, { name: 'data-doc' }, { foxes: 200 });
+   * reg.data.foxes // => 200
+   * ```
+   */
+  get data(): R {
+    return this.#data as R;
   }
 
   /**
@@ -431,7 +459,8 @@ export class MiscDeviceRegistration<T> implements Disposable {
   }
 
   /**
-   * Deregisters the device (`misc_deregister`); a second dispose does nothing.
+   * Deregisters the device (`misc_deregister`), then drops the registration data; a
+   * second dispose does nothing.
    *
    * @example
    * ```ts
@@ -448,5 +477,8 @@ export class MiscDeviceRegistration<T> implements Disposable {
     if (!this.#registered) return;
     this.#registered = false;
     misc_deregister(this.#mdev);
+    const data = this.#data;
+    this.#data = undefined;
+    drop(data);
   }
 }
