@@ -88,11 +88,7 @@ export class Options {
    * reg.isRegistered() // => true
    * ```
    */
-  register<OpenData, D extends ForeignOwnable | undefined, B>(
-    reg: Registration<OpenData, D, B>,
-    name: string,
-    openData: OpenData,
-  ): void {
+  register<OpenData>(reg: Registration<OpenData>, name: string, openData: OpenData): void {
     reg.register(name, openData, { minor: this.#minor, mode: this.#mode });
   }
 
@@ -114,7 +110,7 @@ export class Options {
     ops: Operations<OpenData, D, B>,
     name: string,
     openData: OpenData,
-  ): Registration<OpenData, D, B> {
+  ): Registration<OpenData> {
     const reg = Registration.new(ops);
     try {
       this.register(reg, name, openData);
@@ -150,14 +146,12 @@ export class Options {
  * sysfs_read('/sys/class/misc/nothing_doc/dev') // => -2
  * ```
  */
-export class Registration<OpenData, D extends ForeignOwnable | undefined = undefined, B = undefined>
-  implements Disposable
-{
-  readonly #ops: Operations<OpenData, D, B>;
+export class Registration<OpenData> implements Disposable {
+  readonly #ops: Operations<OpenData, ForeignOwnable | undefined, unknown>;
   #mdev: miscdevice | null = null;
   #openData: OpenData | undefined;
 
-  private constructor(ops: Operations<OpenData, D, B>) {
+  private constructor(ops: Operations<OpenData, ForeignOwnable | undefined, unknown>) {
     this.#ops = ops;
   }
 
@@ -172,8 +166,12 @@ export class Registration<OpenData, D extends ForeignOwnable | undefined = undef
    */
   static new<OpenData, D extends ForeignOwnable | undefined, B>(
     ops: Operations<OpenData, D, B>,
-  ): Registration<OpenData, D, B> {
-    return new Registration(ops);
+  ): Registration<OpenData> {
+    // The vtable only hands D and B from one of the driver's methods to another, so the
+    // registration need not know them.
+    return new Registration<OpenData>(
+      ops as unknown as Operations<OpenData, ForeignOwnable | undefined, unknown>,
+    );
   }
 
   /**
@@ -192,7 +190,7 @@ export class Registration<OpenData, D extends ForeignOwnable | undefined = undef
     ops: Operations<OpenData, D, B>,
     name: string,
     openData: OpenData,
-  ): Registration<OpenData, D, B> {
+  ): Registration<OpenData> {
     return Options.new().registerNew(ops, name, openData);
   }
 
