@@ -1,6 +1,7 @@
-import { GFP_KERNEL, KBox } from '@rfl/alloc';
-import type { UserSliceWriter } from '@rfl/io-buffer';
+import { GFP_KERNEL, KBox, KVec } from '@rfl/alloc';
+import type { UserSliceReader, UserSliceWriter } from '@rfl/io-buffer';
 import {
+  dmesg,
   dmesg_clear,
   driver_core_fs_init,
   driver_init,
@@ -21,6 +22,7 @@ import {
   SEEK_SET,
   sim_run_until_idle,
   sim_spawn,
+  sysfs_read,
   vfs_init,
 } from '@rfl/kernel';
 import { PollCondVar } from '@rfl/sync';
@@ -172,5 +174,42 @@ describe('the other entries', () => {
       `fsync 0-${Number.MAX_SAFE_INTEGER} datasync=false`,
       'mmap 8192 pgoff 1',
     ]);
+  });
+});
+
+describe('minors', () => {
+  it('Options.minor fixes one below 255; 255 and up are refused as the kernel does', () => {
+    {
+      using reg = miscdev.Options.new().minor(130).registerNew(CountDown, 'fixed', 1);
+      expect(reg.minor).toBe(130);
+      expect(sysfs_read('/sys/class/misc/fixed/dev')).toBe('10:130\n');
+    }
+    expect(() => miscdev.Options.new().minor(300).registerNew(CountDown, 'too-big', 1)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(dmesg()).toContain("Invalid fixed minor 300 for miscdevice 'too-big'");
+  });
+
+  it('write gets a reader of exactly the bytes written, and readAll takes them all', async () => {
+    const got: string[] = [];
+    const Sink = {
+      open: () => {},
+      write(_d: undefined, _f: file.File, r: UserSliceReader) {
+        using v = KVec.bytes();
+        const n = r.len;
+        r.readAll(v, GFP_KERNEL);
+        got.push(new TextDecoder().decode(v.asBytes()));
+        return n;
+      },
+    } satisfies file.Operations;
+    using _reg = miscdev.Registration.newPinned(Sink, 'sink', undefined);
+    const ret = await sim_spawn('echo', async () => {
+      const fd = await libc.open('/dev/sink', O_RDWR);
+      const n = await libc.write(fd, 'tod and vixen');
+      await libc.close(fd);
+      return n;
+    }).exited;
+    expect(ret).toBe(13);
+    expect(got).toEqual(['tod and vixen']);
   });
 });
