@@ -31,6 +31,22 @@ export const WORKER_OPTIONS = { pool: 'threads', isolate: false } as const;
 const RUNTIME = fileURLToPath(new URL('./runtime.js', import.meta.url));
 const VIRTUAL = /\.doctest-\d+\.ts$/;
 const DIAGNOSTICS = /\.doctest-diagnostics\.js$/;
+/** The packages a module imports statically: bare specifiers of `import … from` and `import '…'`. */
+const PACKAGE_IMPORT = /^\s*(?:import|export)\b[^'"]*?['"]([^'"./][^'"]*)['"]/gm;
+
+/**
+ * The packages an example imports, loaded before its timed run: the first example of a
+ * worker pays for loading a package (and, under vitest, transforming it), which on a loaded
+ * machine can take longer than any example's own work. Type-only imports are left out.
+ */
+export function packagesOf(code: string): string[] {
+  const found = new Set<string>();
+  for (const match of code.matchAll(PACKAGE_IMPORT)) {
+    if (/^\s*(?:import|export)\s+type\b/.test(match[0])) continue;
+    found.add(match[1]!);
+  }
+  return [...found];
+}
 
 /** Options shared by the vitest project and the CLI. */
 export interface DoctestOptions {
@@ -81,8 +97,11 @@ function testModule(doc: Document, generation: number, timeout: number): string 
     };
     const hash = createHash('sha1').update(module.code).digest('hex').slice(0, 8);
     const specifier = JSON.stringify(`${base}.doctest-${example.index}.ts?v=${hash}`);
+    const warm = packagesOf(module.code)
+      .map((spec) => `import(${JSON.stringify(spec)})`)
+      .join(', ');
     parts.push(
-      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier}), diagnostics), ${timeout + TYPECHECK_GRACE_MS});`,
+      `test(${name}, () => runExample(${JSON.stringify(meta)}, () => import(${specifier}), diagnostics, () => Promise.all([${warm}])), ${timeout + TYPECHECK_GRACE_MS});`,
     );
   }
   return parts.join(' ');

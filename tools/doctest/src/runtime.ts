@@ -116,6 +116,7 @@ export async function runExample(
   meta: ExampleMeta,
   load: () => Promise<unknown>,
   diagnosticsOf: DiagnosticsModule,
+  warm: () => Promise<unknown> = async () => {},
 ): Promise<void> {
   const fence = { line: meta.line, column: meta.column + 1 };
   const fail = (at: { line: number; column: number }, message: string, cause?: unknown): never => {
@@ -152,6 +153,9 @@ export async function runExample(
     line: number,
     column: number,
   ) => expectEqual(meta, actual, expected, line, column);
+  // Loading the packages the example imports is not the example's time. A package that
+  // fails to load is left for the example's own import to report.
+  await warm().catch(() => {});
   const run = withTimeout(load(), meta.timeout).then(
     (value) => ({ threw: false, outcome: value as unknown }),
     (error: unknown) => ({ threw: true, outcome: error }),
