@@ -9,6 +9,7 @@
 // Each sample driver's package declares its module when it is imported.
 import '@rfl/edu';
 import '@rfl/lkdtm';
+import '@rfl/miscdev/samples/foxes_c';
 
 export interface SampleDriver {
   /** The module name its package declares (what `modprobe` takes). */
