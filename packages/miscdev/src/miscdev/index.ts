@@ -1,0 +1,1 @@
+export { Options, Registration } from './registration.js';
