@@ -25,6 +25,7 @@ import {
   sys_read,
   vfs_init,
 } from '@rfl/kernel';
+import '../dist/samples/foxes.js';
 import '../dist/samples/foxes_c.js';
 
 const args = new Set(process.argv.slice(2));
@@ -41,12 +42,11 @@ driver_core_fs_init();
 driver_init();
 module_reset();
 
-/** The driver modules measured: the C-style one, and the safe one once it is built. */
-const drivers = [{ module: 'foxes_c', node: '/dev/foxes_c' }];
-try {
-  await import('../dist/samples/foxes.js');
-  drivers.unshift({ module: 'foxes', node: '/dev/foxes' });
-} catch {}
+/** The driver modules measured: the safe one and the C-style one. */
+const drivers = [
+  { module: 'foxes', node: '/dev/foxes' },
+  { module: 'foxes_c', node: '/dev/foxes_c' },
+];
 for (const d of drivers) {
   const err = await load_module(d.module);
   if (err < 0) throw new Error(`load_module(${d.module}): ${err}`);
