@@ -1,10 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simRun } from './sim-run.js';
+
+// The built CLI, as `pnpm exec rfl-sim` runs it (the test run builds first).
+const BIN = fileURLToPath(new URL('../../bin/rfl-sim.js', import.meta.url));
 
 const FOX = '\u{1F98A}';
 
 // The default machine loads foxes at boot, so these are the shell lines a user types.
 describe('/dev/foxes in rfl-sim', () => {
+  it("rfl-sim run 'cat /dev/foxes' prints exactly 200 foxes", { timeout: 60_000 }, () => {
+    const r = spawnSync(process.execPath, [BIN, 'run', 'cat /dev/foxes'], { encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 0,
+      stdout: FOX.repeat(200),
+      stderr: '',
+    });
+  });
+
   it('cat prints exactly 200 foxes, every time', async () => {
     expect(await simRun('cat /dev/foxes; echo; cat /dev/foxes')).toEqual({
       status: 0,
