@@ -1,25 +1,34 @@
-import { GFP_KERNEL, KBox } from '@rfl/alloc';
-import type { UserSliceWriter } from '@rfl/io-buffer';
+import { GFP_KERNEL, KBox, KVec } from '@rfl/alloc';
+import type { UserSliceReader, UserSliceWriter } from '@rfl/io-buffer';
 import {
+  dmesg,
   dmesg_clear,
   driver_core_fs_init,
   driver_init,
+  EPERM,
   kmod_insmod,
   kmod_lsmod,
   kmod_rmmod,
   libc,
+  MAP_SHARED,
   mm_init,
   module_reset,
   O_RDONLY,
   O_RDWR,
+  POLLIN,
+  PROT_READ,
   SEEK_CUR,
   SEEK_END,
   SEEK_SET,
+  sim_run_until_idle,
   sim_spawn,
+  sysfs_read,
   vfs_init,
 } from '@rfl/kernel';
+import { PollCondVar } from '@rfl/sync';
+import { KernelError } from '@rfl/types';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type file, MiscDeviceRegistration, miscdev, module } from './index.js';
+import { file, MiscDeviceRegistration, miscdev, module } from './index.js';
 
 beforeEach(() => {
   mm_init({ quiet: true, kasan: true, kmemleak: true });
@@ -104,5 +113,103 @@ describe('module() with a misc device', () => {
     expect(seen).toEqual([true, -22, 'rmmod: ERROR: Module pinned_test is in use\n']);
     expect((await kmod_rmmod(['pinned_test'])).status).toBe(0);
     expect(kmod_lsmod().stdout).not.toContain('pinned_test');
+  });
+});
+
+describe('the other entries', () => {
+  it('poll registers on a PollCondVar and a notifyAll wakes the poller', async () => {
+    const ready = PollCondVar.new();
+    let readable = false;
+    const Waiter = {
+      open: () => {},
+      poll(_d: undefined, _f: file.File, table: file.PollTable) {
+        table.registerWait(ready);
+        return readable ? POLLIN : 0;
+      },
+    } satisfies file.Operations;
+    using _reg = miscdev.Registration.newPinned(Waiter, 'waiter', undefined);
+    const seen: number[] = [];
+    const task = sim_spawn('poller', async () => {
+      const fd = await libc.open('/dev/waiter', O_RDONLY);
+      const fds = [{ fd, events: POLLIN, revents: 0 }];
+      seen.push(await libc.poll(fds, 0));
+      seen.push(await libc.poll(fds, -1));
+      seen.push(fds[0]!.revents);
+      return libc.close(fd);
+    });
+    await sim_run_until_idle();
+    expect(seen).toEqual([0]);
+    readable = true;
+    ready.notifyAll();
+    expect(await task.exited).toBe(0);
+    expect(seen).toEqual([0, 1, POLLIN]);
+    await ready[Symbol.asyncDispose]();
+  });
+
+  it('fsync gets its range and datasync flag; mmap may refuse with an errno', async () => {
+    const calls: string[] = [];
+    const Synced = {
+      open: () => {},
+      fsync(_d: undefined, _f: file.File, start: number, end: number, datasync: boolean) {
+        calls.push(`fsync ${start}-${end} datasync=${datasync}`);
+        return 0;
+      },
+      mmap(_d: undefined, _f: file.File, vma: file.VmArea) {
+        calls.push(`mmap ${vma.len} pgoff ${vma.pgoff}`);
+        throw new KernelError(EPERM);
+      },
+    } satisfies file.Operations;
+    const t = file.vtable(Synced);
+    expect([t.HAS_FSYNC, t.HAS_MMAP, t.HAS_COMPAT_IOCTL]).toEqual([true, true, false]);
+    using _reg = miscdev.Registration.newPinned(Synced, 'synced', undefined);
+    const seen: number[] = [];
+    await sim_spawn('sync', async () => {
+      const fd = await libc.open('/dev/synced', O_RDWR);
+      seen.push(await libc.fsync(fd));
+      seen.push(await libc.mmap(0, 8192, PROT_READ, MAP_SHARED, fd, 4096));
+      return libc.close(fd);
+    }).exited;
+    expect(seen).toEqual([0, -1]);
+    expect(calls).toEqual([
+      `fsync 0-${Number.MAX_SAFE_INTEGER} datasync=false`,
+      'mmap 8192 pgoff 1',
+    ]);
+  });
+});
+
+describe('minors', () => {
+  it('Options.minor fixes one below 255; 255 and up are refused as the kernel does', () => {
+    {
+      using reg = miscdev.Options.new().minor(130).registerNew(CountDown, 'fixed', 1);
+      expect(reg.minor).toBe(130);
+      expect(sysfs_read('/sys/class/misc/fixed/dev')).toBe('10:130\n');
+    }
+    expect(() => miscdev.Options.new().minor(300).registerNew(CountDown, 'too-big', 1)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(dmesg()).toContain("Invalid fixed minor 300 for miscdevice 'too-big'");
+  });
+
+  it('write gets a reader of exactly the bytes written, and readAll takes them all', async () => {
+    const got: string[] = [];
+    const Sink = {
+      open: () => {},
+      write(_d: undefined, _f: file.File, r: UserSliceReader) {
+        using v = KVec.bytes();
+        const n = r.len;
+        r.readAll(v, GFP_KERNEL);
+        got.push(new TextDecoder().decode(v.asBytes()));
+        return n;
+      },
+    } satisfies file.Operations;
+    using _reg = miscdev.Registration.newPinned(Sink, 'sink', undefined);
+    const ret = await sim_spawn('echo', async () => {
+      const fd = await libc.open('/dev/sink', O_RDWR);
+      const n = await libc.write(fd, 'tod and vixen');
+      await libc.close(fd);
+      return n;
+    }).exited;
+    expect(ret).toBe(13);
+    expect(got).toEqual(['tod and vixen']);
   });
 });

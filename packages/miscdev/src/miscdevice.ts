@@ -37,13 +37,33 @@ type OpenResult<P> = undefined extends P ? P | void : P;
 
 /**
  * The per-call context of `readIter`/`writeIter` (`kernel::fs::Kiocb`): the file's device
- * data, borrowed, and the position the I/O happens at, which the callback moves.
+ * data, borrowed, and the position the I/O happens at, which the callback moves and the
+ * VFS stores back in the file.
  *
  * @example
  * ```ts
- * import type { Kiocb } from '@rfl/miscdev';
- * const at = (k: Kiocb<number>) => `${k.device}@${k.pos}`;
- * typeof at // => 'function'
+ * import { type IovIterDest, type Kiocb, MiscDeviceRegistration } from '@rfl/miscdev';
+ * import { O_RDONLY, driver_core_fs_init, libc, sim_spawn, vfs_init } from '@rfl/kernel';
+ * vfs_init();
+ * driver_core_fs_init();
+ * const seen: number[] = [];
+ * const Ticker = {
+ *   open: () => {},
+ *   readIter(k: Kiocb<undefined>, iov: IovIterDest) {
+ *     seen.push(k.pos);
+ *     const n = iov.copyToIter(Uint8Array.of(1, 2));
+ *     k.pos += n;
+ *     return n;
+ *   },
+ * };
+ * using reg = MiscDeviceRegistration.register(Ticker, { name: 'ticker-doc' });
+ * await sim_spawn('cat', async () => {
+ *   const fd = await libc.open('/dev/ticker-doc', O_RDONLY);
+ *   await libc.read(fd, 8);
+ *   await libc.read(fd, 8);
+ *   return libc.close(fd);
+ * }).exited;
+ * seen // => [0, 2]
  * ```
  */
 export class Kiocb<B> {
@@ -57,12 +77,31 @@ export class Kiocb<B> {
   }
 
   /**
-   * The open file's data, as `open` returned it, borrowed.
+   * The open file's data, as `open` returned it, borrowed: a `KBox<T>` is seen as its `T`.
    *
    * @example
    * ```ts
-   * import { Kiocb } from '@rfl/miscdev';
-   * typeof Kiocb // => 'function'
+   * import { type IovIterDest, type Kiocb, MiscDeviceRegistration } from '@rfl/miscdev';
+   * import { GFP_KERNEL, KBox } from '@rfl/alloc';
+   * import { O_RDONLY, driver_core_fs_init, libc, sim_spawn, vfs_init } from '@rfl/kernel';
+   * vfs_init();
+   * driver_core_fs_init();
+   * const seen: string[] = [];
+   * const Named = {
+   *   Ptr: KBox,
+   *   open: () => KBox.new({ name: 'vixen' }, GFP_KERNEL),
+   *   readIter(k: Kiocb<{ name: string }>, _iov: IovIterDest) {
+   *     seen.push(k.device.name);
+   *     return 0;
+   *   },
+   * };
+   * using reg = MiscDeviceRegistration.register(Named, { name: 'named-doc' });
+   * await sim_spawn('cat', async () => {
+   *   const fd = await libc.open('/dev/named-doc', O_RDONLY);
+   *   await libc.read(fd, 8);
+   *   return libc.close(fd);
+   * }).exited;
+   * seen // => ['vixen']
    * ```
    */
   get device(): B {
@@ -70,12 +109,14 @@ export class Kiocb<B> {
   }
 
   /**
-   * The file position of this I/O (`ki_pos`); the VFS stores it back in `f_pos`.
+   * The file position of this I/O (`ki_pos`); the VFS stores it back in `f_pos`. See the
+   * class example: the second read starts where the first moved it.
    *
    * @example
    * ```ts
-   * import { Kiocb } from '@rfl/miscdev';
-   * typeof Object.getOwnPropertyDescriptor(Kiocb.prototype, 'pos')?.set // => 'function'
+   * import type { Kiocb } from '@rfl/miscdev';
+   * const rewind = (k: Kiocb<undefined>) => { k.pos = 0; };
+   * typeof rewind // => 'function'
    * ```
    */
   get pos(): number {
@@ -92,8 +133,30 @@ export class Kiocb<B> {
  *
  * @example
  * ```ts
- * import { IovIterDest } from '@rfl/miscdev';
- * typeof IovIterDest.prototype.copyToIter // => 'function'
+ * import { type IovIterDest, type Kiocb, MiscDeviceRegistration } from '@rfl/miscdev';
+ * import { O_RDONLY, driver_core_fs_init, libc, sim_spawn, vfs_init } from '@rfl/kernel';
+ * vfs_init();
+ * driver_core_fs_init();
+ * const rooms: number[] = [];
+ * const Motd = {
+ *   open: () => {},
+ *   readIter(k: Kiocb<undefined>, iov: IovIterDest) {
+ *     rooms.push(iov.len);
+ *     return iov.simpleReadFromBuffer(k, new TextEncoder().encode('fox\n'));
+ *   },
+ * };
+ * using reg = MiscDeviceRegistration.register(Motd, { name: 'motd-doc' });
+ * const got: string[] = [];
+ * await sim_spawn('cat', async () => {
+ *   const fd = await libc.open('/dev/motd-doc', O_RDONLY);
+ *   for (const n of [2, 16, 16]) {
+ *     const r = await libc.read(fd, n);
+ *     got.push(typeof r === 'number' ? String(r) : new TextDecoder().decode(r));
+ *   }
+ *   return libc.close(fd);
+ * }).exited;
+ * got // => ['fo', 'x\n', '']
+ * rooms // => [2, 16, 16]
  * ```
  */
 export class IovIterDest {
@@ -105,12 +168,13 @@ export class IovIterDest {
   }
 
   /**
-   * The room left.
+   * The room left: what `read(2)` asked for, less what was copied. See the class example.
    *
    * @example
    * ```ts
-   * import { IovIterDest } from '@rfl/miscdev';
-   * typeof Object.getOwnPropertyDescriptor(IovIterDest.prototype, 'len')?.get // => 'function'
+   * import type { IovIterDest } from '@rfl/miscdev';
+   * const full = (iov: IovIterDest) => iov.len === 0;
+   * typeof full // => 'function'
    * ```
    */
   get len(): number {
@@ -118,12 +182,14 @@ export class IovIterDest {
   }
 
   /**
-   * Copies as much of `bytes` as fits and is mapped; returns how much (`copy_to_iter`).
+   * Copies as much of `bytes` as fits and is mapped; returns how much (`copy_to_iter`). A
+   * short count is not an error: the caller returns it. See {@link Kiocb}'s example.
    *
    * @example
    * ```ts
-   * import { IovIterDest } from '@rfl/miscdev';
-   * typeof IovIterDest.prototype.copyToIter // => 'function'
+   * import type { IovIterDest } from '@rfl/miscdev';
+   * const zeros = (iov: IovIterDest) => iov.copyToIter(new Uint8Array(iov.len));
+   * typeof zeros // => 'function'
    * ```
    */
   copyToIter(bytes: Uint8Array): number {
@@ -133,12 +199,14 @@ export class IovIterDest {
   /**
    * Copies `contents` from `*ppos` on and advances `ppos` (`simple_read_from_buffer`):
    * the bytes copied, 0 at the end; `EINVAL` for a negative position, `EFAULT` when not
-   * a byte could be copied.
+   * a byte could be copied. See the class example.
    *
    * @example
    * ```ts
-   * import { IovIterDest } from '@rfl/miscdev';
-   * typeof IovIterDest.prototype.simpleReadFromBuffer // => 'function'
+   * import type { IovIterDest, Kiocb } from '@rfl/miscdev';
+   * const motd = (k: Kiocb<undefined>, iov: IovIterDest) =>
+   *   iov.simpleReadFromBuffer(k, new TextEncoder().encode('welcome\n'));
+   * typeof motd // => 'function'
    * ```
    */
   simpleReadFromBuffer(ppos: { pos: number }, contents: Uint8Array): number {
@@ -153,12 +221,32 @@ export class IovIterDest {
 }
 
 /**
- * Where a `writeIter` takes its bytes from (`IovIterSource`).
+ * Where a `writeIter` takes its bytes from (`IovIterSource`): the writer's buffer.
  *
  * @example
  * ```ts
- * import { IovIterSource } from '@rfl/miscdev';
- * typeof IovIterSource.prototype.copyFromIterVec // => 'function'
+ * import { type IovIterSource, type Kiocb, MiscDeviceRegistration } from '@rfl/miscdev';
+ * import { O_WRONLY, driver_core_fs_init, libc, sim_spawn, vfs_init } from '@rfl/kernel';
+ * vfs_init();
+ * driver_core_fs_init();
+ * const heard: string[] = [];
+ * const Ear = {
+ *   open: () => {},
+ *   writeIter(_k: Kiocb<undefined>, iov: IovIterSource) {
+ *     const n = iov.len;
+ *     heard.push(new TextDecoder().decode(iov.copyFromIter(n)));
+ *     return n;
+ *   },
+ * };
+ * using reg = MiscDeviceRegistration.register(Ear, { name: 'ear-doc' });
+ * const wrote = await sim_spawn('echo', async () => {
+ *   const fd = await libc.open('/dev/ear-doc', O_WRONLY);
+ *   const n = await libc.write(fd, 'yip');
+ *   await libc.close(fd);
+ *   return n;
+ * }).exited;
+ * wrote // => 3
+ * heard // => ['yip']
  * ```
  */
 export class IovIterSource {
@@ -170,12 +258,13 @@ export class IovIterSource {
   }
 
   /**
-   * The bytes left.
+   * The bytes left. See the class example.
    *
    * @example
    * ```ts
-   * import { IovIterSource } from '@rfl/miscdev';
-   * typeof Object.getOwnPropertyDescriptor(IovIterSource.prototype, 'len')?.get // => 'function'
+   * import type { IovIterSource } from '@rfl/miscdev';
+   * const empty = (iov: IovIterSource) => iov.len === 0;
+   * typeof empty // => 'function'
    * ```
    */
   get len(): number {
@@ -183,12 +272,13 @@ export class IovIterSource {
   }
 
   /**
-   * Takes up to `n` bytes, stopping at a fault (`copy_from_iter`).
+   * Takes up to `n` bytes, stopping at a fault (`copy_from_iter`). See the class example.
    *
    * @example
    * ```ts
-   * import { IovIterSource } from '@rfl/miscdev';
-   * typeof IovIterSource.prototype.copyFromIter // => 'function'
+   * import type { IovIterSource } from '@rfl/miscdev';
+   * const firstByte = (iov: IovIterSource) => iov.copyFromIter(1)[0];
+   * typeof firstByte // => 'function'
    * ```
    */
   copyFromIter(n: number): Uint8Array {
@@ -198,11 +288,25 @@ export class IovIterSource {
   /**
    * Appends everything left to the byte vector `vec`, reserving room with `flags` first;
    * returns the bytes appended (`copy_from_iter_vec`). `EFAULT` if none could be copied.
+   * The `rust_miscdev` sample's `writeIter` is built on it.
    *
    * @example
    * ```ts
-   * import { IovIterSource } from '@rfl/miscdev';
-   * typeof IovIterSource.prototype.copyFromIterVec // => 'function'
+   * import '@rfl/miscdev/samples/rust_miscdev';
+   * import { O_RDWR, driver_core_fs_init, driver_init, kmod_insmod, kmod_rmmod, libc, mm_init, module_reset, sim_spawn, vfs_init } from '@rfl/kernel';
+   * mm_init({ quiet: true }); vfs_init(); driver_core_fs_init(); driver_init(); module_reset();
+   * await kmod_insmod('rust_miscdev');
+   * const back = await sim_spawn('sh', async () => {
+   *   const fd = await libc.open('/dev/rust-misc-device', O_RDWR);
+   *   await libc.write(fd, 'fennec');
+   *   await libc.close(fd);
+   *   const fd2 = await libc.open('/dev/rust-misc-device', O_RDWR);
+   *   const r = await libc.read(fd2, 64);
+   *   await libc.close(fd2);
+   *   return typeof r === 'number' ? r : r.length;
+   * }).exited;
+   * back // => 6
+   * await kmod_rmmod(['rust_miscdev']);
    * ```
    */
   copyFromIterVec(vec: Vec<number>, flags: Flags): number {

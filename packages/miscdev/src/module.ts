@@ -46,12 +46,14 @@ export class ThisModule<P = Record<string, never>> {
   }
 
   /**
-   * The module's name, as `lsmod` shows it.
+   * The module's name, as `lsmod` shows it (`KBUILD_MODNAME`). The class example prints
+   * it from `init`.
    *
    * @example
    * ```ts
-   * import { ThisModule } from '@rfl/miscdev';
-   * typeof ThisModule.prototype.constructor // => 'function'
+   * import type { ThisModule } from '@rfl/miscdev';
+   * const prefix = (m: ThisModule) => `${m.name}: `;
+   * typeof prefix // => 'function'
    * ```
    */
   get name(): string {
@@ -60,7 +62,8 @@ export class ThisModule<P = Record<string, never>> {
 
   /**
    * The module's parameters: each property reads the current value, so a write to
-   * `/sys/module/<name>/parameters/<param>` shows.
+   * `/sys/module/<name>/parameters/<param>` shows. Typed from the declaration's `params`:
+   * the class example's `count` is a number.
    *
    * @example
    * ```ts

@@ -162,7 +162,10 @@ export class PollTable {
 
 /**
  * The memory area an `mmap(2)` of the file is creating (`kernel::mm::virt::VmaNew`): its
- * range and flags; the driver inserts pages into it or refuses with an error.
+ * range, flags and file offset, for the driver to accept (return) or refuse (throw, e.g.
+ * `EPERM` for a writable shared mapping of a read-only device). Inserting pages needs a
+ * safe page type, which these packages do not have yet; a driver that must map memory
+ * today does it C-style against `@rfl/kernel`.
  *
  * @example
  * ```ts
