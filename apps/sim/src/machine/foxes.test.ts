@@ -66,4 +66,11 @@ describe('/dev/foxes in rfl-sim', () => {
     // dd took 100 foxes, the first cat the other 100, and the second cat found none left.
     expect(r).toEqual({ status: 0, stdout: '400\n400\n0\n', stderr: '' });
   });
+
+  it('two cats running at once (a pipeline) print 200 foxes between them with global=1, 400 without', async () => {
+    const r = await simRun(
+      'cat /dev/foxes | cat - /dev/foxes | wc -c; rmmod foxes; insmod foxes global=1; cat /dev/foxes | cat - /dev/foxes | wc -c',
+    );
+    expect(r).toEqual({ status: 0, stdout: '1600\n800\n', stderr: '' });
+  });
 });
