@@ -15,6 +15,22 @@ import { UniqueArc } from './unique-arc.js';
 import { Weak } from './weak.js';
 
 const foreign = new ForeignTable<ArcInner<unknown>>('Arc');
+/**
+ * How many references each foreign pointer stands for: clones given to C share the one
+ * address (`into_raw` is the address of the `ArcInner`), and each is taken back once.
+ */
+const foreignRefs = new Map<number, number>();
+
+/** Takes one reference back from C: the pointer stays live while others are out. */
+function foreignTake(ptr: number, use: string): ArcInner<unknown> {
+  const refs = foreignRefs.get(ptr) ?? 0;
+  if (refs <= 1) {
+    foreignRefs.delete(ptr);
+    return foreign.take(ptr, use);
+  }
+  foreignRefs.set(ptr, refs - 1);
+  return foreign.get(ptr, use);
+}
 
 /**
  * A reference-counted pointer to a value in kmalloc memory (`kernel::sync::Arc`). Cloning
@@ -259,6 +275,7 @@ export class Arc<T> implements Disposable, ForeignOwnable, Movable {
    */
   intoRaw(): number {
     const inner = this.#take('into_raw');
+    foreignRefs.set(inner.addr, (foreign.has(inner.addr) ? foreignRefs.get(inner.addr)! : 0) + 1);
     return foreign.insert(inner.addr, inner);
   }
 
@@ -274,7 +291,7 @@ export class Arc<T> implements Disposable, ForeignOwnable, Movable {
    * ```
    */
   static fromRaw<T>(ptr: number): Arc<T> {
-    return new Arc(foreign.take(ptr, 'from_raw') as ArcInner<T>);
+    return new Arc(foreignTake(ptr, 'from_raw') as ArcInner<T>);
   }
 
   /**
@@ -293,6 +310,23 @@ export class Arc<T> implements Disposable, ForeignOwnable, Movable {
    * Arc.fromForeign<{ id: number }>(ptr)[Symbol.dispose]();
    * readl(keep.addr) // => 1
    * keep[Symbol.dispose]();
+   * ```
+   *
+   * Clones given to C share the address, and each is taken back once:
+   * ```ts
+   * import { Arc } from '@rfl/sync';
+   * import { GFP_KERNEL } from '@rfl/alloc';
+   * import { readl } from '@rfl/kernel';
+   * const a = Arc.new('den', GFP_KERNEL);
+   * const p1 = a.clone().intoForeign();
+   * const p2 = a.clone().intoForeign();
+   * p1 === p2 // => true
+   * readl(p1) // => 3
+   * Arc.fromForeign<string>(p1)[Symbol.dispose]();
+   * Arc.borrow<string>(p2).value // => 'den'
+   * Arc.fromForeign<string>(p2)[Symbol.dispose]();
+   * readl(a.addr) // => 1
+   * a[Symbol.dispose]();
    * ```
    */
   intoForeign(): number {
@@ -314,7 +348,7 @@ export class Arc<T> implements Disposable, ForeignOwnable, Movable {
    * ```
    */
   static fromForeign<T>(ptr: number): Arc<T> {
-    return new Arc(foreign.take(ptr, 'from_foreign') as ArcInner<T>);
+    return new Arc(foreignTake(ptr, 'from_foreign') as ArcInner<T>);
   }
 
   /**

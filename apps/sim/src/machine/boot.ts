@@ -12,6 +12,7 @@ import {
   io_init,
   irq_init,
   mm_init,
+  module_reset,
   pr_info,
   printk_reset,
   register_console,
@@ -71,6 +72,8 @@ export async function bootMachine(
     options.seed,
   );
   mm_init({ kasan: true });
+  // A reboot: the modules an earlier boot in this process loaded are gone with its memory.
+  module_reset();
   io_init();
   resource_init();
   irq_init();

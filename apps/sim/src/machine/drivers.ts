@@ -9,6 +9,8 @@
 // Each sample driver's package declares its module when it is imported.
 import '@rfl/edu';
 import '@rfl/lkdtm';
+import '@rfl/miscdev/samples/foxes';
+import '@rfl/miscdev/samples/foxes_c';
 
 export interface SampleDriver {
   /** The module name its package declares (what `modprobe` takes). */
@@ -27,6 +29,21 @@ export const SAMPLE_DRIVERS: SampleDriver[] = [
     module: 'edu',
     title: "QEMU's edu device: a factorial computed by a device model in a worker thread",
     demo: ['ls -l /dev/edu', 'echo 10 > /dev/edu', 'cat /dev/edu', 'lsmod'],
+  },
+  {
+    module: 'foxes',
+    title: "the seed's rust_foxes: a misc device whose every open reads 200 foxes",
+    // Loaded at boot: its life from there, out and back in.
+    demo: [
+      'lsmod | grep foxes',
+      'rmmod foxes',
+      'ls /dev/foxes',
+      'insmod foxes',
+      'ls -l /dev/foxes',
+      'cat /dev/foxes; echo',
+      'cat /dev/foxes | head -c 8; echo',
+      'lsmod',
+    ],
   },
   {
     module: 'lkdtm',

@@ -17,13 +17,13 @@ import { simRun } from './sim-run.js';
 function declareFoxes(): void {
   let misc: miscdevice | undefined;
   declare_module({
-    name: 'foxes',
+    name: 'slowfoxes',
     license: 'GPL',
     description: 'three foxes in a misc device',
     init: (_params, mod) => {
       misc = {
         minor: MISC_DYNAMIC_MINOR,
-        name: 'foxes',
+        name: 'slowfoxes',
         mode: 0o444,
         fops: {
           owner: mod,
@@ -54,17 +54,17 @@ describe("kmod's tools in the shell", () => {
     const header = 'Module                  Size  Used by\n';
     expect(base.startsWith(header)).toBe(true);
     const r = await simRun(
-      'insmod foxes.ko; lsmod; cat /dev/foxes; cat /dev/foxes | rmmod foxes; echo $?; rmmod foxes; lsmod; modprobe foxes; modprobe -r foxes; modprobe wolves',
+      'insmod slowfoxes.ko; lsmod; cat /dev/slowfoxes; cat /dev/slowfoxes | rmmod slowfoxes; echo $?; rmmod slowfoxes; lsmod; modprobe slowfoxes; modprobe -r slowfoxes; modprobe wolves',
     );
     expect(r.stdout).toBe(
       // lsmod lists the newest module first.
-      `${header}foxes                  16384  0\n${base.slice(header.length)}` +
+      `${header}slowfoxes              16384  0\n${base.slice(header.length)}` +
         'three foxes\n' +
         '1\n' +
         base,
     );
     expect(r.stderr).toBe(
-      'rmmod: ERROR: Module foxes is in use\n' +
+      'rmmod: ERROR: Module slowfoxes is in use\n' +
         'modprobe: FATAL: Module wolves not found in directory /lib/modules/6.12.0-rfl\n',
     );
     expect(r.status).toBe(1);
