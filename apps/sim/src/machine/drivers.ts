@@ -11,6 +11,8 @@ import '@rfl/edu';
 import '@rfl/lkdtm';
 import '@rfl/miscdev/samples/foxes';
 import '@rfl/miscdev/samples/foxes_c';
+import '@rfl/miscdev/samples/rust_chrdev';
+import '@rfl/miscdev/samples/rust_miscdev';
 
 export interface SampleDriver {
   /** The module name its package declares (what `modprobe` takes). */
