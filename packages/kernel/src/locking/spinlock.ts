@@ -39,7 +39,7 @@ import {
 import { current, type task_struct } from '../sched/task.js';
 import { stack_capture } from '../stacktrace.js';
 import { type call_site, call_site_of } from './call-site.js';
-import { debug_locks_off } from './debug-locks.js';
+import { debug_locks_enabled, debug_locks_off } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
 import { LD_WAIT_CONFIG, LD_WAIT_SPIN, lock_class_key, type lockdep_map } from './lockdep-types.js';
 
@@ -165,7 +165,39 @@ function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
   return 1;
 }
 
+/*
+ * The fast paths. With lock debugging off (`debug_locks_off()`: after the first report, or
+ * set so to stand for a kernel built without lock debugging) nothing on the way reads a call
+ * site: lockdep's lock_acquire()/lock_release() return at once, `preempt_disable_ip` is not
+ * recorded, spin_bug() prints nothing. What remains is the lock word (`owner`) and the
+ * preempt count, which these do directly, with one current() and no call_site. Anything
+ * unusual - bad magic, a held lock, an unlock by another task or with a zero preempt count -
+ * takes the full path, which handles it exactly as before.
+ */
+
+/** Takes a free, healthy lock while debugging is off; false if the full path must run. */
+function fast_spin_lock(lock: raw_spinlock_t): boolean {
+  if (debug_locks_enabled() || lock.magic !== SPINLOCK_MAGIC || lock.owner !== undefined) {
+    return false;
+  }
+  const task = current();
+  task.preempt_count += PREEMPT_OFFSET;
+  lock.owner = task;
+  return true;
+}
+
+/** Releases a lock the current task holds while debugging is off; false otherwise. */
+function fast_spin_unlock(lock: raw_spinlock_t): boolean {
+  if (debug_locks_enabled() || lock.magic !== SPINLOCK_MAGIC) return false;
+  const task = current();
+  if (lock.owner !== task || task.preempt_count < PREEMPT_OFFSET) return false;
+  lock.owner = undefined;
+  task.preempt_count -= PREEMPT_OFFSET;
+  return true;
+}
+
 export function spin_lock(lock: raw_spinlock_t): void {
+  if (fast_spin_lock(lock)) return;
   do_raw_spin_lock(lock, 0, call_site_of(spin_lock));
 }
 
@@ -175,6 +207,7 @@ export function spin_lock_nested(lock: raw_spinlock_t, subclass: number): void {
 }
 
 export function spin_unlock(lock: raw_spinlock_t): void {
+  if (fast_spin_unlock(lock)) return;
   do_raw_spin_unlock(lock, call_site_of(spin_unlock));
 }
 
