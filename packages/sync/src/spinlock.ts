@@ -64,10 +64,14 @@ const irqsaveBackend: Backend<spinlock_t, SpinState> = {
  * ```
  */
 export class SpinLock<T> extends Lock<T, spinlock_t, SpinState> {
+  /** The C lock again, so that `lock()` calls `spin_lock` directly, not through the backend. */
+  readonly #spin: spinlock_t;
+
   private constructor(data: T, name: string, key: LockClassKey) {
     const s = new spinlock_t();
     spin_lock_init(s, name, key.asRaw());
     super(data, s, spinBackend);
+    this.#spin = s;
   }
 
   /**
@@ -96,7 +100,8 @@ export class SpinLock<T> extends Lock<T, spinlock_t, SpinState> {
    * ```
    */
   lock(): Guard<T> {
-    return this._lock() as Guard<T>;
+    spin_lock(this.#spin);
+    return this._adopt(plain);
   }
 
   /**
