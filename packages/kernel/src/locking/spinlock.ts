@@ -175,30 +175,48 @@ function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
  * takes the full path, which handles it exactly as before.
  */
 
+// What the fast paths read, as module-private constants. V8 checks on every read of an
+// imported or exported binding that it is initialised, and the throwing path of that check
+// keeps it from optimising away a short-lived object live across the call - the guard of
+// `SpinLock` in @rfl/sync, whose dispose calls spin_unlock().
+const fast_current = current;
+const fast_debug_locks_enabled = debug_locks_enabled;
+const MAGIC = 0xdead4ead;
+const OFFSET = 0x1;
+
 /** Takes a free, healthy lock while debugging is off; false if the full path must run. */
 function fast_spin_lock(lock: raw_spinlock_t): boolean {
-  if (debug_locks_enabled() || lock.magic !== SPINLOCK_MAGIC || lock.owner !== undefined) {
+  if (fast_debug_locks_enabled() || lock.magic !== MAGIC || lock.owner !== undefined) {
     return false;
   }
-  const task = current();
-  task.preempt_count += PREEMPT_OFFSET;
+  const task = fast_current();
+  task.preempt_count += OFFSET;
   lock.owner = task;
   return true;
 }
 
 /** Releases a lock the current task holds while debugging is off; false otherwise. */
 function fast_spin_unlock(lock: raw_spinlock_t): boolean {
-  if (debug_locks_enabled() || lock.magic !== SPINLOCK_MAGIC) return false;
-  const task = current();
-  if (lock.owner !== task || task.preempt_count < PREEMPT_OFFSET) return false;
+  if (fast_debug_locks_enabled() || lock.magic !== MAGIC) return false;
+  const task = fast_current();
+  if (lock.owner !== task || task.preempt_count < OFFSET) return false;
   lock.owner = undefined;
-  task.preempt_count -= PREEMPT_OFFSET;
+  task.preempt_count -= OFFSET;
   return true;
 }
 
 export function spin_lock(lock: raw_spinlock_t): void {
-  if (fast_spin_lock(lock)) return;
+  if (!fast_spin_lock(lock)) slow_spin_lock(lock);
+}
+
+// The full paths in functions of their own, for the same reason as the constants above: they
+// read exported and imported bindings.
+function slow_spin_lock(lock: raw_spinlock_t): void {
   do_raw_spin_lock(lock, 0, call_site_of(spin_lock));
+}
+
+function slow_spin_unlock(lock: raw_spinlock_t): void {
+  do_raw_spin_unlock(lock, call_site_of(spin_unlock));
 }
 
 /** spin_lock() with a lockdep subclass, for nesting two locks of one class in order. */
@@ -207,8 +225,7 @@ export function spin_lock_nested(lock: raw_spinlock_t, subclass: number): void {
 }
 
 export function spin_unlock(lock: raw_spinlock_t): void {
-  if (fast_spin_unlock(lock)) return;
-  do_raw_spin_unlock(lock, call_site_of(spin_unlock));
+  if (!fast_spin_unlock(lock)) slow_spin_unlock(lock);
 }
 
 /** Takes the lock if it is free; returns 1 if it did, 0 if not. */
