@@ -181,7 +181,8 @@ function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
 // `SpinLock` in @rfl/sync, whose dispose calls spin_unlock().
 const fast_current = current;
 const fast_debug_locks_enabled = debug_locks_enabled;
-const MAGIC = 0xdead4ead;
+const MAGIC = SPINLOCK_MAGIC;
+/** PREEMPT_OFFSET (a copy: an imported constant could still be uninitialised here). */
 const OFFSET = 0x1;
 
 /** Takes a free, healthy lock while debugging is off; false if the full path must run. */
