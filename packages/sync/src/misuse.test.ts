@@ -1,5 +1,6 @@
 import { GFP_ATOMIC, GFP_KERNEL } from '@rfl/alloc';
 import {
+  debug_locks_off,
   debug_locks_on,
   dmesg_clear,
   dmesg_records,
@@ -13,10 +14,13 @@ import {
   mm_init,
   msleep,
   panic_reset,
+  preempt_count,
   readl,
   set_fail_nth,
   sim_advance,
+  spin_is_locked,
 } from '@rfl/kernel';
+import { NotThreadSafe } from '@rfl/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Arc,
@@ -185,6 +189,25 @@ describe('locks', () => {
     expect(() => g.value).toThrow('use of moved value: `Guard` in value');
     expect(() => g.lock).toThrow('use of moved value: `Guard` in lock');
     expect(m.tryLock()).not.toBeNull();
+  });
+
+  it('takes the spinlock fast path with lock debugging off and still reports misuse', () => {
+    debug_locks_off();
+    const s = SpinLock.new(1);
+    const g = s.lock();
+    expect(preempt_count()).toBe(1);
+    expect(spin_is_locked(s.raw())).toBe(true);
+    g.value += 1;
+    expect(g.notThreadSafe).toBe(NotThreadSafe);
+    g[Symbol.dispose]();
+    g[Symbol.dispose]();
+    expect(preempt_count()).toBe(0);
+    expect(spin_is_locked(s.raw())).toBe(false);
+    expect(() => g.value).toThrow('use of moved value: `Guard` in value');
+    using again = s.lock();
+    expect(again.value).toBe(2);
+    expect(() => s.lock()).toThrow('soft lockup spinning on');
+    expect(preempt_count()).toBe(1);
   });
 
   it('reports LockedBy with a guard of another lock', () => {

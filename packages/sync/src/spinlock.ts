@@ -11,6 +11,13 @@ import {
 import { type Backend, type Guard, Lock } from './lock.js';
 import { LockClassKey, siteName } from './lock-class-key.js';
 
+// The C calls of the fast path, as module-private constants: V8 checks on every read of an
+// imported binding that it is initialised, and that check's throwing path kept it from
+// optimising away the guard, which is live when dispose calls spin_unlock().
+const lock_spin = spin_lock;
+const unlock_spin = spin_unlock;
+const unlock_spin_irqrestore = spin_unlock_irqrestore;
+
 /** The guard state of a spinlock: the saved irq flags of `lockIrqsave`, or `null`. */
 type SpinState = { readonly irqFlags: number | null };
 
@@ -23,8 +30,8 @@ const spinBackend: Backend<spinlock_t, SpinState> = {
   },
   tryLock: (s) => (spin_trylock(s) ? plain : null),
   unlock(s, gs) {
-    if (gs.irqFlags === null) spin_unlock(s);
-    else spin_unlock_irqrestore(s, gs.irqFlags);
+    if (gs.irqFlags === null) unlock_spin(s);
+    else unlock_spin_irqrestore(s, gs.irqFlags);
   },
   relock(s, gs) {
     if (gs.irqFlags === null) {
@@ -64,10 +71,14 @@ const irqsaveBackend: Backend<spinlock_t, SpinState> = {
  * ```
  */
 export class SpinLock<T> extends Lock<T, spinlock_t, SpinState> {
+  /** The C lock again, so that `lock()` calls `spin_lock` directly, not through the backend. */
+  readonly #spin: spinlock_t;
+
   private constructor(data: T, name: string, key: LockClassKey) {
     const s = new spinlock_t();
     spin_lock_init(s, name, key.asRaw());
     super(data, s, spinBackend);
+    this.#spin = s;
   }
 
   /**
@@ -96,7 +107,8 @@ export class SpinLock<T> extends Lock<T, spinlock_t, SpinState> {
    * ```
    */
   lock(): Guard<T> {
-    return this._lock() as Guard<T>;
+    lock_spin(this.#spin);
+    return this._adopt(plain);
   }
 
   /**

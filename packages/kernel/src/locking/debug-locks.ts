@@ -8,23 +8,26 @@
 
 import { WARN } from '../panic.js';
 
-let debug_locks = true;
+// A property of a constant rather than a module `let`: reading a `let` from a function needs
+// a check that it is initialised, whose throwing path keeps V8 from optimising away
+// short-lived objects (a lock guard) around the lock fast paths that read this switch.
+const debug_locks = { on: true };
 
 /** Whether lock debugging is still on. */
 export function debug_locks_enabled(): boolean {
-  return debug_locks;
+  return debug_locks.on;
 }
 
 /** Turns lock debugging off; returns whether it was on (whether the caller may report). */
 export function debug_locks_off(): boolean {
-  if (!debug_locks) return false;
-  debug_locks = false;
+  if (!debug_locks.on) return false;
+  debug_locks.on = false;
   return true;
 }
 
 /** Turns lock debugging back on (what `lockdep_reset()` does for the self-tests). */
 export function debug_locks_on(): void {
-  debug_locks = true;
+  debug_locks.on = true;
 }
 
 /**

@@ -39,7 +39,7 @@ import {
 import { current, type task_struct } from '../sched/task.js';
 import { stack_capture } from '../stacktrace.js';
 import { type call_site, call_site_of } from './call-site.js';
-import { debug_locks_off } from './debug-locks.js';
+import { debug_locks_enabled, debug_locks_off } from './debug-locks.js';
 import { lock_acquire, lock_release, lockdep_init_map, lockdep_site_key } from './lockdep.js';
 import { LD_WAIT_CONFIG, LD_WAIT_SPIN, lock_class_key, type lockdep_map } from './lockdep-types.js';
 
@@ -165,8 +165,59 @@ function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
   return 1;
 }
 
+/*
+ * The fast paths. With lock debugging off (`debug_locks_off()`: after the first report, or
+ * set so to stand for a kernel built without lock debugging) nothing on the way reads a call
+ * site: lockdep's lock_acquire()/lock_release() return at once, `preempt_disable_ip` is not
+ * recorded, spin_bug() prints nothing. What remains is the lock word (`owner`) and the
+ * preempt count, which these do directly, with one current() and no call_site. Anything
+ * unusual - bad magic, a held lock, an unlock by another task or with a zero preempt count -
+ * takes the full path, which handles it exactly as before.
+ */
+
+// What the fast paths read, as module-private constants. V8 checks on every read of an
+// imported or exported binding that it is initialised, and the throwing path of that check
+// keeps it from optimising away a short-lived object live across the call - the guard of
+// `SpinLock` in @rfl/sync, whose dispose calls spin_unlock().
+const fast_current = current;
+const fast_debug_locks_enabled = debug_locks_enabled;
+const MAGIC = SPINLOCK_MAGIC;
+/** PREEMPT_OFFSET (a copy: an imported constant could still be uninitialised here). */
+const OFFSET = 0x1;
+
+/** Takes a free, healthy lock while debugging is off; false if the full path must run. */
+function fast_spin_lock(lock: raw_spinlock_t): boolean {
+  if (fast_debug_locks_enabled() || lock.magic !== MAGIC || lock.owner !== undefined) {
+    return false;
+  }
+  const task = fast_current();
+  task.preempt_count += OFFSET;
+  lock.owner = task;
+  return true;
+}
+
+/** Releases a lock the current task holds while debugging is off; false otherwise. */
+function fast_spin_unlock(lock: raw_spinlock_t): boolean {
+  if (fast_debug_locks_enabled() || lock.magic !== MAGIC) return false;
+  const task = fast_current();
+  if (lock.owner !== task || task.preempt_count < OFFSET) return false;
+  lock.owner = undefined;
+  task.preempt_count -= OFFSET;
+  return true;
+}
+
 export function spin_lock(lock: raw_spinlock_t): void {
+  if (!fast_spin_lock(lock)) slow_spin_lock(lock);
+}
+
+// The full paths in functions of their own, for the same reason as the constants above: they
+// read exported and imported bindings.
+function slow_spin_lock(lock: raw_spinlock_t): void {
   do_raw_spin_lock(lock, 0, call_site_of(spin_lock));
+}
+
+function slow_spin_unlock(lock: raw_spinlock_t): void {
+  do_raw_spin_unlock(lock, call_site_of(spin_unlock));
 }
 
 /** spin_lock() with a lockdep subclass, for nesting two locks of one class in order. */
@@ -175,7 +226,7 @@ export function spin_lock_nested(lock: raw_spinlock_t, subclass: number): void {
 }
 
 export function spin_unlock(lock: raw_spinlock_t): void {
-  do_raw_spin_unlock(lock, call_site_of(spin_unlock));
+  if (!fast_spin_unlock(lock)) slow_spin_unlock(lock);
 }
 
 /** Takes the lock if it is free; returns 1 if it did, 0 if not. */

@@ -129,8 +129,12 @@ const current_task = new AsyncLocalStorage<task_struct>();
  * ```
  */
 export function current(): task_struct {
-  return current_task.getStore() ?? boot_task;
+  return current_task.getStore() ?? no_task;
 }
+
+// boot_task through a module-private constant: an exported one is read through a cell with
+// an initialisation check on every call, which costs the lock fast paths (see debug-locks.ts).
+const no_task = boot_task;
 
 set_current_task_source(current);
 
