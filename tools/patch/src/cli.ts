@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError } from './usage-error.js';
+import { exitWithError, UsageError } from './usage-error.js';
 
 const HELP = `usage: rfl-patch <command> [options]
 
@@ -181,16 +181,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const err = e as Error & { exitCode?: number; code?: string };
-    const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS') === true;
-    process.stderr.write(`rfl-patch: ${err.message}\n`);
-    if (usage) process.stderr.write("Try 'rfl-patch --help'.\n");
-    // AmUsageError and the commands' own errors carry their exit status.
-    process.exitCode = usage ? 2 : (err.exitCode ?? 1);
-  },
-);
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, exitWithError);
