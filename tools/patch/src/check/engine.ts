@@ -160,7 +160,8 @@ export function checkLines(
       st.realcnt = (m[2] === undefined ? 1 : Number(m[2])) + 1;
       continue;
     }
-    if (st.realcnt && /^(?:\+| |$)/.test(raw)) {
+    const c0 = raw.charCodeAt(0);
+    if (st.realcnt && (c0 === 0x2b || c0 === 0x20 || raw === '')) {
       st.realline++;
       st.realcnt--;
     } else if (st.realcnt === 1) {

@@ -108,8 +108,10 @@ function trailingComment(text: string): number {
  * does is LONG_LINE_STRING. Each is its own type for `--types` and `--ignore`.
  */
 function longLine(st: CheckState, line: Line, text: string): void {
-  // Most lines are short: without a tab, the width is the length.
-  if (text.length <= st.maxLineLength && !text.includes('\t')) return;
+  // Most lines are short. A tab takes at most 8 columns, so up to and including the
+  // last tab a line is at most 8 columns a character, and 1 a character after it.
+  const lastTab = text.lastIndexOf('\t');
+  if (8 * (lastTab + 1) + (text.length - lastTab - 1) <= st.maxLineLength) return;
   const length = width(text);
   if (length <= st.maxLineLength) return;
   if (!SOURCE_FILE.test(st.realfile)) return;
@@ -163,7 +165,7 @@ export function checkPatchLine(st: CheckState, line: Line): void {
     }
   }
   if (c !== 0x2b) {
-    if (c === 0x20 || raw === '') trackProjectContext(st, st.realfile, raw.slice(1));
+    if (c === 0x20 || raw === '') trackProjectContext(st, st.realfile, raw);
     return;
   }
   const cr = raw.includes('\r');
@@ -180,5 +182,5 @@ export function checkPatchLine(st: CheckState, line: Line): void {
   longLine(st, line, text);
   checkWords(st, line, text);
   checkProjectLine(st, line, text);
-  trackProjectContext(st, st.realfile, text);
+  trackProjectContext(st, st.realfile, raw);
 }

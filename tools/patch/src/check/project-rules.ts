@@ -138,10 +138,11 @@ function isSafetyComment(text: string): boolean {
 /**
  * Follows the hunk for the project rules: where the last `// SAFETY:` comment was and the
  * TSDoc block that ended just before the current line. Called for every context or added
- * line. Every file is followed: the first line of the next file is checked against
- * what the last lines of this one left.
+ * line, `raw` with its ` ` or `+` (the checks look at what follows it; a `\r` at the end
+ * changes nothing: trim() drops it and no pattern ends in it). Every file is followed: the
+ * first line of the next file is checked against what the last lines of this one left.
  */
-export function trackProjectContext(st: CheckState, file: string, text: string): void {
+export function trackProjectContext(st: CheckState, file: string, raw: string): void {
   const h = st.hunk;
   if (h.file !== file) {
     h.file = file;
@@ -152,8 +153,21 @@ export function trackProjectContext(st: CheckState, file: string, text: string):
     h.docDone = false;
   }
   h.count++;
-  if (isSafetyComment(text)) h.safety = h.count;
-  const trimmed = text.trim();
+  if (isSafetyComment(raw)) h.safety = h.count;
+  if (!h.docOpen) {
+    // The first character after the indent decides, as long as it is plain ASCII and the
+    // indent only tabs and spaces; the trimmed line is built only when it can matter.
+    let i = 1;
+    let c = raw.charCodeAt(i);
+    while (c === 0x20 || c === 0x09) c = raw.charCodeAt(++i);
+    if (i >= raw.length) return; // a blank line
+    if (c > 0x20 && c < 0x7f && c !== 0x2f && c !== 0x2a) {
+      // Anything but a decorator or a comment ends what the block documents.
+      if (c !== 0x40) h.docDone = false;
+      return;
+    }
+  }
+  const trimmed = raw.slice(1).trim();
   if (h.docOpen) {
     h.doc += `${trimmed}\n`;
     if (trimmed.endsWith('*/')) {
