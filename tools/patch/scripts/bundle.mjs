@@ -8,11 +8,14 @@
 // It understands only what tsc emits for this code: `import { a, b as c } from '...'`
 // of relative modules and node: built-ins, `export [async] function|class|const|let
 // name`, and `export {};`. Anything else is an error, not a silently broken bundle.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/rfl-patch.js', import.meta.url));
 const ENTRIES = { 'check-main.js': 'check.cjs', 'am-main.js': 'am.cjs' };
 
 const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'([^']+)';[ \t]*$/gm;
@@ -71,4 +74,65 @@ for (const [entry, file] of Object.entries(ENTRIES)) {
   }
   out += `module.exports = __modules['${entry}'];\n`;
   writeFileSync(join(DIST, file), out);
+}
+
+// V8's code caches: a sample run of each command compiles what a run needs, and the bin
+// writes the cache at its exit (RFL_PATCH_WRITE_CODE_CACHE). A run of the same Node with
+// the same flags then skips that compilation; V8 ignores a cache that does not fit.
+function sampleRun(name, args, cwd) {
+  rmSync(join(DIST, `${name}.cjs.cache`), { force: true });
+  const r = spawnSync(process.execPath, [BIN, name, ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV, RFL_PATCH_WRITE_CODE_CACHE: '1' },
+    stdio: 'ignore',
+  });
+  return r.status;
+}
+const GIT_ENV = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Ada Lovelace',
+  GIT_AUTHOR_EMAIL: 'ada@example.org',
+  GIT_COMMITTER_NAME: 'Ada Lovelace',
+  GIT_COMMITTER_EMAIL: 'ada@example.org',
+};
+const diff = (file, lines) =>
+  `diff --git a/${file} b/${file}\nindex 1111111..2222222 100644\n--- a/${file}\n+++ b/${file}\n` +
+  `@@ -1,3 +1,${lines.length + 2} @@\n context\n-old\n${lines.map((l) => `+${l}\n`).join('')} end\n`;
+const mail = (body) =>
+  'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n' +
+  'From: Ada Lovelace <ada@example.org>\nDate: Sat, 21 Nov 2026 07:00:00 +0000\n' +
+  'Subject: [PATCH] gpio: fix the helper\n\nSince commit 0123456789ab ("gpio: add it") the\n' +
+  'helper has been wrong.\n\nFixes: 0123456789ab ("gpio: add it")\n' +
+  `Signed-off-by: Ada Lovelace <ada@example.org>\n---\n a.c | 1 +\n\n${body}-- \n2.39.5\n\n`;
+const tmp = mkdtempSync(join(tmpdir(), 'rfl-patch-bundle-'));
+try {
+  // check: a mail with C and TypeScript hunks, three times over.
+  const c = diff('drivers/gpio/a.c', [
+    '\tint x = readl(base); /* the the value */',
+    `\tpr_info("${'x'.repeat(100)}");`,
+    '\tif (x)\t\treturn 0; ',
+  ]);
+  const ts = diff('packages/kernel/src/a.ts', ['/** Doc. */', 'export function f(): void {}']);
+  writeFileSync(join(tmp, 'sample.patch'), mail(c + ts).repeat(3));
+  const status = sampleRun('check', ['--no-tree', join(tmp, 'sample.patch')], tmp);
+  if (status !== 1) throw new Error(`sample check run exited ${status}, expected 1`);
+  // am: the same kind of mail applied to a one-commit repository.
+  const repo = join(tmp, 'repo');
+  const git = (...args) => {
+    const r = spawnSync('git', args, { cwd: repo, env: { ...process.env, ...GIT_ENV } });
+    if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
+  };
+  spawnSync('git', ['init', '-q', repo]);
+  writeFileSync(join(repo, 'a.c'), 'context\nold\nend\n');
+  git('add', 'a.c');
+  git('commit', '-q', '-m', 'base');
+  writeFileSync(
+    join(tmp, 'am.patch'),
+    mail(diff('a.c', ['new', 'lines']).replace(/index .*\n/, '')),
+  );
+  const amStatus = sampleRun('am', ['-q', join(tmp, 'am.patch')], repo);
+  if (amStatus !== 0) throw new Error(`sample am run exited ${amStatus}, expected 0`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
