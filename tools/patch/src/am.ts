@@ -145,6 +145,9 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/** The preimage's (abbreviated) id on a diff's `index` line. */
+const INDEX_LINE = /^index ([0-9a-f]{4,40})\.\./gm;
+
 /**
  * One `am` session over an open repository: applies mails `next..last` of the state,
  * building commits in memory (loose objects, no index), then moves the work tree and HEAD
@@ -169,6 +172,12 @@ async function runSession(
   const result: AmResult = { commits: [] };
   const last = state.last;
   let n = state.next;
+  // The preimages the series names, asked for in one go (see ObjectStore.prefetchBlobs).
+  const preimages: string[] = [];
+  for (let k = n; k <= last; k++) {
+    for (const m of state.mail(k).toString('latin1').matchAll(INDEX_LINE)) preimages.push(m[1]!);
+  }
+  repo.store.prefetchBlobs(preimages);
   for (; n <= last; n++) {
     const parsed = parseMail(state.mail(n), opts, committer);
     out.info(`Applying: ${parsed.subject}`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError } from './usage-error.js';
+import { exitWithError, UsageError } from './usage-error.js';
 
 const HELP = `usage: rfl-patch <command> [options]
 
@@ -43,70 +43,6 @@ function write(s: string | Buffer): void {
   process.stdout.write(s);
 }
 
-async function cmdAm(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'keep-cr': { type: 'boolean' },
-      '3way': { type: 'boolean', short: '3' },
-      signoff: { type: 'boolean', short: 's' },
-      keep: { type: 'boolean', short: 'k' },
-      'keep-non-patch': { type: 'boolean', short: 'b' },
-      scissors: { type: 'boolean' },
-      'message-id': { type: 'boolean', short: 'm' },
-      mboxrd: { type: 'boolean' },
-      quiet: { type: 'boolean', short: 'q' },
-      continue: { type: 'boolean' },
-      resolved: { type: 'boolean', short: 'r' },
-      skip: { type: 'boolean' },
-      abort: { type: 'boolean' },
-      'show-current-patch': { type: 'boolean' },
-    },
-  });
-  // Loaded on demand: `check` and the other commands start without am's machinery.
-  const { am, amAbort, amContinue, amCurrentPatch, amSkip } = await import('./am.js');
-  const { readMails } = await import('./mbox.js');
-  const cwd = process.cwd();
-  const out = {
-    info: (l: string) => {
-      if (!values.quiet) write(`${l}\n`);
-    },
-    error: (l: string) => process.stderr.write(`${l}\n`),
-  };
-  if (values['show-current-patch']) {
-    write(await amCurrentPatch(cwd));
-    return 0;
-  }
-  if (values.abort) {
-    await amAbort(cwd);
-    return 0;
-  }
-  let result: Awaited<ReturnType<typeof am>>;
-  if (values.continue || values.resolved) result = await amContinue(cwd, out);
-  else if (values.skip) result = await amSkip(cwd, out);
-  else {
-    const split = { keepCr: !!values['keep-cr'], mboxrd: !!values.mboxrd };
-    const sources = positionals.length ? positionals : ['-'];
-    const mails = sources.flatMap((s) => readMails(s === '-' ? readStdin() : s, split));
-    result = await am(
-      cwd,
-      mails,
-      {
-        keepCr: !!values['keep-cr'],
-        threeWay: !!values['3way'],
-        signoff: !!values.signoff,
-        keepSubject: !!values.keep,
-        keepNonPatchBrackets: !!values['keep-non-patch'],
-        scissors: !!values.scissors,
-        messageId: !!values['message-id'],
-      },
-      out,
-    );
-  }
-  return result.stopped ? 1 : 0;
-}
-
 async function cmdMailinfo(argv: string[]): Promise<number> {
   const { mailinfo } = await import('./mailinfo.js');
   const { values, positionals } = parseArgs({
@@ -144,8 +80,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (cmd) {
-    case 'am':
+    case 'am': {
+      const { cmdAm } = await import('./am-cli.js');
       return cmdAm(rest);
+    }
     case 'mailinfo':
       return cmdMailinfo(rest);
     case 'format': {
@@ -181,16 +119,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const err = e as Error & { exitCode?: number; code?: string };
-    const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS') === true;
-    process.stderr.write(`rfl-patch: ${err.message}\n`);
-    if (usage) process.stderr.write("Try 'rfl-patch --help'.\n");
-    // AmUsageError and the commands' own errors carry their exit status.
-    process.exitCode = usage ? 2 : (err.exitCode ?? 1);
-  },
-);
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, exitWithError);

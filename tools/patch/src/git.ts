@@ -79,6 +79,18 @@ export class CatFile {
     });
   }
 
+  /** {@link read} for several objects, asked for in one write: git answers them in a stream. */
+  readMany(revs: string[]): Promise<RawObject | undefined>[] {
+    const out = revs.map(
+      (_rev) =>
+        new Promise<RawObject | undefined>((resolve, reject) => {
+          this.waiting.push({ resolve, reject });
+        }),
+    );
+    if (revs.length) this.proc.stdin.write(`${revs.join('\n')}\n`);
+    return out;
+  }
+
   close(): void {
     this.proc.stdin.end();
   }

@@ -73,7 +73,12 @@ export class ObjectStore implements ObjectAccess {
   ) {}
 
   async read(oid: string, type: string): Promise<Buffer> {
-    const hit = this.cache.get(oid);
+    let hit = this.cache.get(oid);
+    if (hit) return hit;
+    // A request now would be answered after the prefetched ones anyway: wait for them,
+    // then ask only if they did not bring this object.
+    await this.prefetched;
+    hit = this.cache.get(oid);
     if (hit) return hit;
     const obj = await this.cat.read(oid);
     if (!obj || obj.type !== type)
@@ -96,6 +101,35 @@ export class ObjectStore implements ObjectAccess {
     this.types.set(oid, type);
     return oid;
   }
+
+  /**
+   * Asks for the blobs named by abbreviated ids (a series' `index` lines) all at once,
+   * before they are needed: git streams the answers instead of one round trip per patch.
+   * Each blob found is cached under its full id, as {@link resolve} does; a missing or
+   * ambiguous id is left alone. Only the repository's objects answer (new ones are not
+   * visible to git until {@link flush}), so asking early changes no answer.
+   */
+  prefetchBlobs(abbrevs: string[]): void {
+    const wanted = [...new Set(abbrevs)].filter((a) => !/^0+$/.test(a) && !this.pendingIds.has(a));
+    const answers = this.cat.readMany(wanted);
+    this.prefetched = Promise.all(
+      answers.map(async (p) => {
+        const obj = await p;
+        if (obj?.type !== 'blob' || obj.data.length >= 1 << 20) return;
+        const oid = hashObject('blob', obj.data);
+        if (this.cache.has(oid)) return;
+        this.cache.set(oid, obj.data);
+        this.types.set(oid, 'blob');
+      }),
+    ).then(
+      () => {},
+      // A failed answer is asked again, and reported, by the read that needs it.
+      () => {},
+    );
+  }
+
+  /** Settles when the answers asked for by {@link prefetchBlobs} are in the cache. */
+  private prefetched: Promise<void> = Promise.resolve();
 
   /** The content of `like` when it is a repository object (not a new one) of `type`. */
   private outsideBase(like: string | undefined, type: string): Buffer | undefined {

@@ -15,6 +15,8 @@ function longLineExempt(s: string): boolean {
 
 function gitCommitId(st: CheckState, line: Line): void {
   const s = line.raw;
+  // Only a line naming a commit can be reported; the exemptions below just return.
+  if (!/commit/i.test(s)) return;
   if (/^\s*(?:Link|Patchwork|http|https|BugLink|base-commit|Fixes):/i.test(s)) return;
   if (/^This reverts commit [0-9a-f]{7,40}/.test(s)) return;
   const m = /\b(c)ommit(\s+)([0-9a-f]{5,})\b(.*)$/i.exec(s);
@@ -55,6 +57,7 @@ function unknownCommitId(st: CheckState, line: Line): void {
 }
 
 function fixesTag(st: CheckState, line: Line): void {
+  if (!/fixes/i.test(line.raw)) return;
   const m = /^\s*(fixes:?)(\s*)([0-9a-f]{5,})?(.*)$/i.exec(line.raw);
   if (!m || m[3] === undefined) return;
   const [, tag, space, id, rest] = m as unknown as [string, string, string, string, string];
@@ -78,6 +81,10 @@ function fixesTag(st: CheckState, line: Line): void {
 }
 
 function isDiffLine(s: string): boolean {
+  // Each pattern below needs one of these.
+  if (!s.includes('diff') && !s.includes('---') && !s.includes('+++') && !s.includes('@@')) {
+    return false;
+  }
   const d = /^\s+diff\b.*a\/([\w/]+)/.exec(s);
   if (d && new RegExp(`^\\s+diff\\b.*a/[\\w/]+\\s+b/${d[1]}\\b`).test(s)) return true;
   return /^\s*(?:---\s+a\/|\+\+\+\s+b\/)/.test(s) || /^\s*@@ -\d+,\d+ \+\d+,\d+ @@/.test(s);
@@ -93,9 +100,9 @@ export function checkCommitLine(st: CheckState, line: Line): void {
       return;
     }
     st.lastHeader = /^([\w-]+):/.exec(s)?.[1]?.toLowerCase() ?? '';
-    const from = /^From:\s*(.*)$/.exec(s);
+    const from = s.startsWith('From:') ? /^From:\s*(.*)$/.exec(s) : null;
     if (from) setAuthor(st, from[1]!);
-    const subj = /^Subject:\s*(.*)$/.exec(s);
+    const subj = s.startsWith('Subject:') ? /^Subject:\s*(.*)$/.exec(s) : null;
     if (subj) {
       st.subject = subj[1]!;
       if (/\b(?:checkpatch|sparse|smatch)\b[^:]/i.test(s)) {
@@ -111,10 +118,10 @@ export function checkCommitLine(st: CheckState, line: Line): void {
     return;
   }
   // An in-body From: on the first line names the real author (git am reads it too).
-  const bodyFrom = /^From:\s*(.*)$/.exec(s);
+  const bodyFrom = s.startsWith('From:') ? /^From:\s*(.*)$/.exec(s) : null;
   if (bodyFrom && st.commitLogLines <= 1 && st.signoffs === 0) setAuthor(st, bodyFrom[1]!);
   checkSignature(st, line);
-  if (/^\s*change-id:/i.test(s)) {
+  if (s.includes(':') && /^\s*change-id:/i.test(s)) {
     st.report(
       'ERROR',
       'GERRIT_CHANGE_ID',

@@ -10,8 +10,8 @@ export interface Line {
   /** The line without its `\n` (a `\r` stays). */
   raw: string;
   /** Inside a hunk: the file and its new line number. */
-  file?: string;
-  fileLine?: number;
+  file: string | undefined;
+  fileLine: number | undefined;
 }
 
 /**
@@ -57,7 +57,15 @@ export class CheckState {
   /** See {@link CheckOptions.commitInfo}. */
   readonly commitInfo: CheckOptions['commitInfo'];
   /** The project rules' view of the current hunk (see project-rules.ts). */
-  readonly hunk = { file: '', recent: [] as string[], doc: '', docOpen: false, docDone: false };
+  readonly hunk = {
+    file: '',
+    /** Lines followed in this file, and the number of the last with a `// SAFETY:` comment. */
+    count: 0,
+    safety: Number.NEGATIVE_INFINITY,
+    doc: '',
+    docOpen: false,
+    docDone: false,
+  };
 
   constructor(opts: CheckOptions) {
     this.maxLineLength = opts.maxLineLength ?? 100;
@@ -125,10 +133,25 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const raws = text.split('\n');
   if (raws.length && raws[raws.length - 1] === '') raws.pop();
+  return checkLines(raws, 0, raws.length, opts);
+}
+
+/**
+ * {@link checkPatch} over `lines[start..end)`, the lines of one patch without their `\n`:
+ * a mailbox is split into lines once and each mail checked in place. Finding lines are
+ * counted from `start` (line 1 is `lines[start]`).
+ */
+export function checkLines(
+  lines: readonly string[],
+  start: number,
+  end: number,
+  opts: CheckOptions,
+): CheckResult {
+  const count = end - start;
   const st = new CheckState(opts);
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i]!;
-    const line: Line = { nr: i + 1, raw };
+  for (let i = 0; i < count; i++) {
+    const raw = lines[start + i]!;
+    const line: Line = { nr: i + 1, raw, file: undefined, fileLine: undefined };
     const m = raw.startsWith('@@') ? HUNK.exec(raw) : null;
     if (!st.inCommitLog && m) {
       // checkpatch: "$realcnt = $3 + 1", and the @@ line itself is skipped (`next`).
@@ -137,7 +160,8 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
       st.realcnt = (m[2] === undefined ? 1 : Number(m[2])) + 1;
       continue;
     }
-    if (st.realcnt && /^(?:\+| |$)/.test(raw)) {
+    const c0 = raw.charCodeAt(0);
+    if (st.realcnt && (c0 === 0x2b || c0 === 0x20 || raw === '')) {
       st.realline++;
       st.realcnt--;
     } else if (st.realcnt === 1) {
@@ -196,7 +220,7 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
     else if (st.realcnt) checkPatchLine(st, line);
     else checkPatchMeta(st, line);
   }
-  const last: Line = { nr: raws.length, raw: '' };
+  const last: Line = { nr: count, raw: '', file: undefined, fileLine: undefined };
   if (!st.isPatch && !opts.coverLetter) {
     st.report(
       'ERROR',
@@ -207,12 +231,12 @@ export function checkPatch(input: string | Buffer, opts: CheckOptions = {}): Che
     );
   }
   if (st.isPatch && st.hasCommitLog) finishSignoffs(st, last);
-  const count = (l: Level) => st.findings.filter((f) => f.level === l).length;
+  const levels = (l: Level) => st.findings.filter((f) => f.level === l).length;
   return {
     findings: st.findings,
-    errors: count('ERROR'),
-    warnings: count('WARNING'),
-    checks: count('CHECK'),
+    errors: levels('ERROR'),
+    warnings: levels('WARNING'),
+    checks: levels('CHECK'),
     lines: st.lines,
   };
 }

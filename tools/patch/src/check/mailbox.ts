@@ -1,5 +1,5 @@
 import { isFromLine } from '../mbox.js';
-import { checkPatch } from './engine.js';
+import { checkLines } from './engine.js';
 import type { CheckOptions, CheckResult } from './types.js';
 
 /** One patch of a mailbox and its findings, their lines counted in the mailbox. */
@@ -32,10 +32,12 @@ export function checkMailbox(input: string | Buffer, opts: CheckOptions = {}): M
     const l = lines[i]!;
     if (l.startsWith('From ') && isFromLine(Buffer.from(`${l}\n`))) starts.push(i);
   }
+  // The last mail ends at the end of the text; its final newline ends a line, not one more.
+  const total =
+    lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
   return starts.map((start, k) => {
-    const end = starts[k + 1] ?? lines.length;
-    const part = lines.slice(start, end).join('\n') + (end < lines.length ? '\n' : '');
-    const result = checkPatch(part, opts);
+    const end = starts[k + 1] ?? total;
+    const result = checkLines(lines, start, end, opts);
     for (const f of result.findings) f.line += start;
     return { offset: start, result };
   });

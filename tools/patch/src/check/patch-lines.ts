@@ -2,14 +2,18 @@ import type { CheckState, Line } from './engine.js';
 import { checkProjectLine, trackProjectContext } from './project-rules.js';
 import { checkWords } from './spelling.js';
 
-/** checkpatch.pl's expand_tabs(): tab stops every 8 columns. */
-export function expandTabs(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\t') out += ' '.repeat(8 - (out.length % 8));
-    else out += ch;
+/**
+ * The width of `s.slice(0, end)` after checkpatch.pl's expand_tabs() (tab stops every
+ * 8 columns), counted without building the expanded string; in UTF-16 units, so a
+ * character outside the BMP is two columns.
+ */
+function width(s: string, end = s.length): number {
+  let w = 0;
+  for (let i = 0; i < end; i++) {
+    if (s.charCodeAt(i) === 9) w += 8 - (w & 7);
+    else w++;
   }
-  return out;
+  return w;
 }
 
 /**
@@ -27,6 +31,9 @@ function spdxComment(file: string, licenseLine: number): string {
 /** The checks on the lines between diffs and hunks: file modes, renames, headers. */
 export function checkPatchMeta(st: CheckState, line: Line): void {
   const s = line.raw;
+  // Every check below needs a line starting with `diff`, `new`, `deleted` or `rename`.
+  const c = s.charCodeAt(0);
+  if (c !== 0x64 && c !== 0x6e && c !== 0x72) return;
   if (/^diff --git /.test(s)) st.licenseLine = 1;
   if (
     st.realfile !== 'MAINTAINERS' &&
@@ -101,13 +108,15 @@ function trailingComment(text: string): number {
  * does is LONG_LINE_STRING. Each is its own type for `--types` and `--ignore`.
  */
 function longLine(st: CheckState, line: Line, text: string): void {
-  // Most lines are short: without a tab, the width is the length.
-  if (text.length <= st.maxLineLength && !text.includes('\t')) return;
-  if (!SOURCE_FILE.test(st.realfile)) return;
-  const length = expandTabs(text).length;
+  // Most lines are short. A tab takes at most 8 columns, so up to and including the
+  // last tab a line is at most 8 columns a character, and 1 a character after it.
+  const lastTab = text.lastIndexOf('\t');
+  if (8 * (lastTab + 1) + (text.length - lastTab - 1) <= st.maxLineLength) return;
+  const length = width(text);
   if (length <= st.maxLineLength) return;
+  if (!SOURCE_FILE.test(st.realfile)) return;
   const within = (tail: string): boolean =>
-    expandTabs(text.slice(0, text.length - tail.length)).length <= st.maxLineLength;
+    width(text, text.length - tail.length) <= st.maxLineLength;
   const log = LOG_CALL.exec(text);
   if (log && within(log[1]!)) return;
   if (ONLY_STRING.test(text) || DEFINE_STRING.test(text)) return;
@@ -123,10 +132,17 @@ function longLine(st: CheckState, line: Line, text: string): void {
   st.report('WARNING', type, `line length of ${length} exceeds ${st.maxLineLength} columns`, line);
 }
 
+/** A printable ASCII character other than the space: never matched by `\s`. */
+function printable(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
+
 /** The checks on a line inside a hunk. */
 export function checkPatchLine(st: CheckState, line: Line): void {
   const raw = line.raw;
-  if (!/^(?:\+|-| |\\ No newline|$)/.test(raw)) {
+  const c = raw.charCodeAt(0);
+  // c is NaN for an empty line.
+  if (!(c === 0x2b || c === 0x2d || c === 0x20 || raw === '' || raw.startsWith('\\ No newline'))) {
     if (!st.once.has('CORRUPTED_PATCH')) {
       st.once.add('CORRUPTED_PATCH');
       st.report('ERROR', 'CORRUPTED_PATCH', 'patch seems to be corrupt (line wrapped?)', line);
@@ -148,19 +164,23 @@ export function checkPatchLine(st: CheckState, line: Line): void {
       st.licenseLine = 0;
     }
   }
-  if (!raw.startsWith('+')) {
-    if (raw.startsWith(' ') || raw === '') trackProjectContext(st, st.realfile, raw.slice(1));
+  if (c !== 0x2b) {
+    if (c === 0x20 || raw === '') trackProjectContext(st, st.realfile, raw);
     return;
   }
-  if (/\r/.test(raw)) st.report('ERROR', 'DOS_LINE_ENDINGS', 'DOS line endings', line, 'vet');
-  else if (/^\+.*\S\s+$/.test(raw) || /^\+\s+$/.test(raw)) {
-    st.report('ERROR', 'TRAILING_WHITESPACE', 'trailing whitespace', line, 'vet');
+  const cr = raw.includes('\r');
+  if (cr) st.report('ERROR', 'DOS_LINE_ENDINGS', 'DOS line endings', line, 'vet');
+  else if (!printable(raw.charCodeAt(raw.length - 1))) {
+    // Both patterns end in white space, which a printable ASCII character is not.
+    if (/^\+.*\S\s+$/.test(raw) || /^\+\s+$/.test(raw)) {
+      st.report('ERROR', 'TRAILING_WHITESPACE', 'trailing whitespace', line, 'vet');
+    }
   }
-  if (/ \t/.test(raw))
+  if (raw.includes(' \t'))
     st.report('WARNING', 'SPACE_BEFORE_TAB', 'please, no space before tabs', line, 'vet');
-  const text = raw.slice(1).replace(/\r$/, '');
+  const text = cr && raw.endsWith('\r') ? raw.slice(1, -1) : raw.slice(1);
   longLine(st, line, text);
   checkWords(st, line, text);
   checkProjectLine(st, line, text);
-  trackProjectContext(st, st.realfile, text);
+  trackProjectContext(st, st.realfile, raw);
 }

@@ -78,30 +78,42 @@ function kindOf(file: string): FileKind {
 }
 
 export function checkProjectLine(st: CheckState, line: Line, text: string): void {
-  const file = st.realfile;
-  const k = kindOf(file);
+  const k = kindOf(st.realfile);
   const h = st.hunk;
-  const trimmed = text.trim();
   if (k.safeDriver) {
-    const code =
-      trimmed.startsWith('//') || trimmed.startsWith('*') ? '' : text.replace(/\/\/.*$/, '');
-    const justified = [...h.recent.slice(-3), text].some((l) => /\/\/\s*SAFETY:/.test(l));
-    if (RAW_CALL.test(code) && !justified) {
-      st.report(
-        'WARNING',
-        'SAFETY_COMMENT',
-        'Raw @rfl/kernel call in a safe driver without a // SAFETY: comment',
-        line,
-      );
+    // Every kind of raw call ends in `(`.
+    if (text.includes('(')) {
+      const trimmed = text.trim();
+      const code =
+        trimmed.startsWith('//') || trimmed.startsWith('*')
+          ? ''
+          : text.includes('//')
+            ? text.replace(/\/\/.*$/, '')
+            : text;
+      // The SAFETY: comment may be on this line or the three before it.
+      const justified = h.safety >= h.count - 2 || isSafetyComment(text);
+      if (!justified && RAW_CALL.test(code)) {
+        st.report(
+          'WARNING',
+          'SAFETY_COMMENT',
+          'Raw @rfl/kernel call in a safe driver without a // SAFETY: comment',
+          line,
+        );
+      }
     }
   }
   if (k.publicSource) {
-    const item = PUBLIC_ITEM.exec(trimmed);
+    const item = PUBLIC_ITEM.exec(text.trim());
     if (item && !(h.docDone && /@example\b/.test(h.doc))) {
       st.report('CHECK', 'MISSING_EXAMPLE', `Public item '${item[1]}' has no TSDoc @example`, line);
     }
   }
-  if (k.driver && /['"`]\/proc\/|\bproc_?[cC]reate\b|\bprocfs\b/.test(text)) {
+  // Each of the patterns names `proc`.
+  if (
+    k.driver &&
+    text.includes('proc') &&
+    /['"`]\/proc\/|\bproc_?[cC]reate\b|\bprocfs\b/.test(text)
+  ) {
     st.report(
       'WARNING',
       'PROC_ENTRY',
@@ -119,20 +131,43 @@ export function checkProjectLine(st: CheckState, line: Line, text: string): void
   }
 }
 
+function isSafetyComment(text: string): boolean {
+  return text.includes('SAFETY:') && /\/\/\s*SAFETY:/.test(text);
+}
+
 /**
- * Follows the hunk for the project rules: the last lines (context and added) and the TSDoc
- * block that ended just before the current line. Called for every context or added line.
+ * Follows the hunk for the project rules: where the last `// SAFETY:` comment was and the
+ * TSDoc block that ended just before the current line. Called for every context or added
+ * line, `raw` with its ` ` or `+` (the checks look at what follows it; a `\r` at the end
+ * changes nothing: trim() drops it and no pattern ends in it). Every file is followed: the
+ * first line of the next file is checked against what the last lines of this one left.
  */
-export function trackProjectContext(st: CheckState, file: string, text: string): void {
+export function trackProjectContext(st: CheckState, file: string, raw: string): void {
   const h = st.hunk;
   if (h.file !== file) {
     h.file = file;
-    h.recent = [];
+    h.count = 0;
+    h.safety = Number.NEGATIVE_INFINITY;
     h.doc = '';
     h.docOpen = false;
     h.docDone = false;
   }
-  const trimmed = text.trim();
+  h.count++;
+  if (isSafetyComment(raw)) h.safety = h.count;
+  if (!h.docOpen) {
+    // The first character after the indent decides, as long as it is plain ASCII and the
+    // indent only tabs and spaces; the trimmed line is built only when it can matter.
+    let i = 1;
+    let c = raw.charCodeAt(i);
+    while (c === 0x20 || c === 0x09) c = raw.charCodeAt(++i);
+    if (i >= raw.length) return; // a blank line
+    if (c > 0x20 && c < 0x7f && c !== 0x2f && c !== 0x2a) {
+      // Anything but a decorator or a comment ends what the block documents.
+      if (c !== 0x40) h.docDone = false;
+      return;
+    }
+  }
+  const trimmed = raw.slice(1).trim();
   if (h.docOpen) {
     h.doc += `${trimmed}\n`;
     if (trimmed.endsWith('*/')) {
@@ -152,6 +187,4 @@ export function trackProjectContext(st: CheckState, file: string, text: string):
     // Anything but a decorator or a comment ends what the block documents.
     h.docDone = false;
   }
-  h.recent.push(text);
-  if (h.recent.length > 8) h.recent.shift();
 }

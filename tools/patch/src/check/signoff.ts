@@ -59,7 +59,8 @@ function authorMatch(sob: string, author: string): number {
 
 /** The BAD_SIGN_OFF checks on one line of the commit message; records sign-offs. */
 export function checkSignature(st: CheckState, line: Line): void {
-  const m = SIGNATURE.exec(line.raw);
+  // Every signature has a colon.
+  const m = line.raw.includes(':') ? SIGNATURE.exec(line.raw) : null;
   if (!m || st.inHeader) return;
   const [, before, tag, after, value] = m as unknown as [string, string, string, string, string];
   const ucfirst = tag.charAt(0).toUpperCase() + tag.slice(1).toLowerCase();

@@ -34,7 +34,18 @@ export const MISSPELLINGS: Readonly<Record<string, string>> = {
   writting: 'writing',
 };
 
-const WORD = /\b[A-Za-z]+\b/g;
+/**
+ * The misspelt words as whole words (`\b[A-Za-z]+\b` whose lowercase is a key of
+ * {@link MISSPELLINGS}): one search per line instead of a lookup per word.
+ */
+const TYPO = new RegExp(String.raw`\b(?:${Object.keys(MISSPELLINGS).join('|')})\b`, 'gi');
+
+/**
+ * checkpatch.pl's repeated word: `\b([A-Z]?[a-z]{2,})\b` followed by one space and the
+ * same word. The look-ahead consumes nothing, so `a a a` is two repeats, as with a
+ * search for each word.
+ */
+const REPEATED = /\b([A-Z]?[a-z]{2,})\b (?=\1\b)/g;
 
 /** Hex-looking words that are still reported when repeated (checkpatch.pl's list). */
 const ALLOW_REPEATED_HEX = new Set(['add', 'added', 'bad', 'be']);
@@ -54,11 +65,9 @@ function matchCase(typo: string, fix: string): string {
  * same word (case-sensitive); `long long` is allowed.
  */
 export function checkWords(st: CheckState, line: Line, text: string): void {
-  for (const m of text.matchAll(WORD)) {
-    const key = m[0].toLowerCase();
-    // Own keys only: a word such as `constructor` is not a misspelling.
-    if (!Object.hasOwn(MISSPELLINGS, key)) continue;
-    const fix = MISSPELLINGS[key]!;
+  TYPO.lastIndex = 0;
+  for (let m = TYPO.exec(text); m; m = TYPO.exec(text)) {
+    const fix = MISSPELLINGS[m[0].toLowerCase()]!;
     st.report(
       'WARNING',
       'TYPO_SPELLING',
@@ -66,8 +75,9 @@ export function checkWords(st: CheckState, line: Line, text: string): void {
       line,
     );
   }
-  for (const m of text.matchAll(/\b([A-Z]?[a-z]{2,})\b (?=([A-Z]?[a-z]{2,})\b)/g)) {
-    if (m[1] !== m[2] || m[1] === 'long') continue;
+  REPEATED.lastIndex = 0;
+  for (let m = REPEATED.exec(text); m; m = REPEATED.exec(text)) {
+    if (m[1] === 'long') continue;
     // checkpatch.pl: avoid repeated hex bytes such as `ff ff fe`.
     if (/^[0-9a-f]{2,}$/i.test(m[1]!) && !ALLOW_REPEATED_HEX.has(m[1]!.toLowerCase())) continue;
     st.report('WARNING', 'REPEATED_WORD', `Possible repeated word: '${m[1]}'`, line);
