@@ -4,31 +4,11 @@ const argv = process.argv.slice(2);
 const help = argv.includes('--help') || argv.includes('-h');
 
 /**
- * Loads dist/<name>.cjs, one CommonJS file built from the command's modules
- * (scripts/bundle.mjs), which Node loads faster than the ES module graph. With V8's code
- * cache written at build time (dist/<name>.cjs.cache) the functions a run needs are not
- * compiled again; V8 checks that the cache fits this Node, these flags and this source,
- * and compiles as usual when it does not.
+ * Loads dist/<name>.cjs, one CommonJS file bundled from the command's modules
+ * (scripts/bundle.mjs), which Node loads faster than the ES module graph.
  */
 function loadBundle(name) {
-  const { readFileSync, writeFileSync } = require('node:fs');
-  const { join } = require('node:path');
-  const { Script } = require('node:vm');
-  const file = join(__dirname, '..', 'dist', `${name}.cjs`);
-  let cachedData;
-  try {
-    cachedData = readFileSync(`${file}.cache`);
-  } catch {}
-  const source = readFileSync(file, 'utf8');
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapped, { filename: file, cachedData });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, file, join(file, '..'));
-  if (process.env.RFL_PATCH_WRITE_CODE_CACHE === '1') {
-    // The build's sample run: keep what it compiled (scripts/bundle.mjs).
-    process.on('exit', () => writeFileSync(`${file}.cache`, script.createCachedData()));
-  }
-  return module.exports;
+  return require(`../dist/${name}.cjs`);
 }
 
 if (argv[0] === 'check' && !help) {
