@@ -10,3 +10,8 @@ export {
 export { IoMem } from './safe/io-mem.js';
 export * as irq from './safe/irq.js';
 export * as power from './safe/power.js';
+
+// hardware model (g-hw)
+export * from './hw/board.js';
+export * from './hw/pl061.js';
+export * from './hw/regs.js';
