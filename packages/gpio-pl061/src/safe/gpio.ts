@@ -1,0 +1,190 @@
+import {
+  EINVAL,
+  EIO,
+  GPIO_LINE_DIRECTION_IN,
+  GPIO_LINE_DIRECTION_OUT,
+  gpio_chip as GpioChipRaw,
+  type gpio_chip,
+  gpiochip_add_data,
+  gpiochip_remove,
+  handle_bad_irq,
+  IRQ_TYPE_NONE,
+  type irq_data,
+  irq_data_get_irq_chip_data,
+  type irq_desc,
+} from '@rfl/kernel';
+import type { Arc, ArcBorrow } from '@rfl/sync';
+import { fromResult, KernelError, useOfMovedValue } from '@rfl/types';
+import type { Device } from './device.js';
+import { Descriptor, Domain, type Chip as IrqChip, toIrqChip } from './irq.js';
+
+/** The direction of a line (`gpio::LineDirection`). */
+export const LineDirection = {
+  In: GPIO_LINE_DIRECTION_IN,
+  Out: GPIO_LINE_DIRECTION_OUT,
+} as const;
+export type LineDirection = (typeof LineDirection)[keyof typeof LineDirection];
+
+/**
+ * A GPIO controller's operations (`kernel::gpio::Chip`), given its state. Each is optional,
+ * and gpiolib handles the ones left out as it does for a C driver. A failure is a thrown
+ * `KernelError`; `set` cannot fail, as in C.
+ */
+export interface Chip<T> {
+  getDirection?(data: ArcBorrow<T>, offset: number): LineDirection;
+  directionInput?(data: ArcBorrow<T>, offset: number): void;
+  directionOutput?(data: ArcBorrow<T>, offset: number, value: boolean): void;
+  get?(data: ArcBorrow<T>, offset: number): boolean;
+  set?(data: ArcBorrow<T>, offset: number, value: boolean): void;
+}
+
+/**
+ * A GPIO controller that is also the interrupt controller of its lines
+ * (`gpio::ChipWithIrqChip`): the irq operations of its lines, and the chained handler of the
+ * parent interrupt that demultiplexes it.
+ */
+export interface ChipWithIrqChip<T> extends Chip<T>, IrqChip<T> {
+  handleIrqFlow(data: ArcBorrow<T>, desc: Descriptor, domain: Domain): void;
+}
+
+/**
+ * The driver's state, while registered. gpiolib calls no operation after `gpiochip_remove()`;
+ * one that did would be reported here rather than reach a dropped state.
+ */
+function dataOf<T>(owner: Arc<T> | null): ArcBorrow<T> {
+  if (owner === null) throw useOfMovedValue('gpio::Registration', 'callback after remove');
+  return owner.asArcBorrow();
+}
+
+function fillOps<T>(gc: gpio_chip, chip: Chip<T>, data: () => ArcBorrow<T>): void {
+  const { getDirection, directionInput, directionOutput, get, set } = chip;
+  // gpiolib calls each operation with the chip it registered; the state it borrows is kept
+  // alive by the registration, which outlives the registered chip.
+  if (getDirection)
+    gc.get_direction = (_gc, o) => fromResult(() => getDirection.call(chip, data(), o));
+  if (directionInput) {
+    gc.direction_input = (_gc, o) => fromResult(() => directionInput.call(chip, data(), o));
+  }
+  if (directionOutput) {
+    gc.direction_output = (_gc, o, v) =>
+      fromResult(() => directionOutput.call(chip, data(), o, v !== 0));
+  }
+  if (get) gc.get = (_gc, o) => fromResult(() => (get.call(chip, data(), o) ? 1 : 0));
+  if (set) gc.set = (_gc, o, v) => fromResult(() => set.call(chip, data(), o, v !== 0));
+}
+
+/**
+ * A GPIO chip registered with gpiolib (`gpio::Registration`), holding a reference to the
+ * driver's state for the chip's callbacks. Made empty in `probe` and kept in the device's
+ * registrations; disposing it — when the device is removed — calls `gpiochip_remove()`,
+ * after which gpiolib calls nothing of the driver, and drops the reference.
+ */
+export class Registration<T> implements Disposable {
+  #gc: gpio_chip | null = null;
+  #data: Arc<T> | null = null;
+
+  /** An unregistered chip. */
+  static new<T>(): Registration<T> {
+    return new Registration<T>();
+  }
+
+  /** @internal */
+  protected setup(
+    chip: Chip<T>,
+    gpioCount: number,
+    base: number | null,
+    parent: Device,
+  ): gpio_chip {
+    if (this.#gc !== null) throw new KernelError(EINVAL, 'gpio chip already registered');
+    const gc = new GpioChipRaw();
+    fillOps(gc, chip, () => dataOf(this.#data));
+    gc.base = base ?? -1;
+    gc.ngpio = gpioCount;
+    gc.parent = parent.raw();
+    gc.label = parent.name;
+    return gc;
+  }
+
+  /** @internal */
+  protected add(gc: gpio_chip, data: Arc<T>): void {
+    this.#data = data;
+    // SAFETY: `gc` is fully set up; gpiolib keeps it until `gpiochip_remove()` in dispose, and
+    // `#data` keeps the state its callbacks borrow alive until then. The chip data C sees is
+    // the address of the shared state; the safe callbacks never read it back.
+    const ret = gpiochip_add_data(gc, data.addr);
+    if (ret < 0) {
+      this.#data = null;
+      data[Symbol.dispose]();
+      throw KernelError.fromErrno(ret);
+    }
+    this.#gc = gc;
+  }
+
+  /**
+   * Registers `chip` with `gpioCount` lines under `parent`, its callbacks given `data`
+   * (`gpiochip_add_data`); `base` `null` lets gpiolib choose the numbers.
+   */
+  register(
+    chip: Chip<T>,
+    gpioCount: number,
+    base: number | null,
+    parent: Device,
+    data: Arc<T>,
+  ): void {
+    this.add(this.setup(chip, gpioCount, base, parent), data);
+  }
+
+  /** Unregisters the chip (`gpiochip_remove`), then drops the state's reference. */
+  [Symbol.dispose](): void {
+    const gc = this.#gc;
+    if (gc === null) return;
+    this.#gc = null;
+    // SAFETY: registered in `add`; removed once.
+    gpiochip_remove(gc);
+    const data = this.#data;
+    this.#data = null;
+    data?.[Symbol.dispose]();
+  }
+}
+
+/**
+ * A GPIO chip with its interrupt controller (`gpio::RegistrationWithIrqChip`): gpiolib makes
+ * the irq domain of its lines and installs the chip's {@link ChipWithIrqChip.handleIrqFlow} as
+ * the chained handler of `parentIrq`.
+ */
+export class RegistrationWithIrqChip<T> extends Registration<T> {
+  /** An unregistered chip. */
+  static override new<T>(): RegistrationWithIrqChip<T> {
+    return new RegistrationWithIrqChip<T>();
+  }
+
+  /** Registers `chip` and its irq chip (`gpio_irq_chip_register!`). */
+  registerWithIrqChip(
+    chip: ChipWithIrqChip<T>,
+    gpioCount: number,
+    base: number | null,
+    parent: Device,
+    data: Arc<T>,
+    parentIrq: number,
+  ): void {
+    const gc = this.setup(chip, gpioCount, base, parent);
+    const borrow = data.asArcBorrow();
+    // The irq callbacks find the state through the line's chip data, the gpio_chip.
+    const stateOf = (d: irq_data) => {
+      if (irq_data_get_irq_chip_data(d) !== gc) throw new KernelError(EIO, 'foreign irq line');
+      return borrow;
+    };
+    const girq = gc.irq;
+    girq.chip = toIrqChip(parent.name, chip, stateOf);
+    girq.handler = handle_bad_irq;
+    girq.default_type = IRQ_TYPE_NONE;
+    girq.num_parents = 1;
+    girq.parents = [parentIrq];
+    girq.parent_handler = (desc: irq_desc) => {
+      const domain = girq.domain;
+      if (domain === undefined) return;
+      chip.handleIrqFlow(borrow, new Descriptor(desc), new Domain(domain));
+    };
+    this.add(gc, data);
+  }
+}
