@@ -262,8 +262,14 @@ export const pl061Pm: power.Operations<PL061DeviceData> = {
   },
 };
 
-/** The module and driver name of the safe driver. */
-export const PL061_SAFE_DRIVER_NAME = 'gpio_pl061';
+/**
+ * The driver's name on the AMBA bus: the C driver's, as the Rust driver kept it, so that the
+ * two cannot be registered at once and `/sys/bus/amba/drivers/pl061_gpio/` is the same for
+ * both.
+ */
+export const PL061_SAFE_DRIVER_NAME = 'pl061_gpio';
+/** The module of the safe driver: `modprobe gpio_pl061`. */
+export const PL061_SAFE_MODULE_NAME = 'gpio_pl061';
 
 /** The AMBA driver: binds every PL061 revision (`0x00041061` under mask `0x000fffff`). */
 export const pl061Driver: amba.Driver<PL061DeviceData> = {
@@ -313,7 +319,7 @@ export const pl061Driver: amba.Driver<PL061DeviceData> = {
 
 /** The `gpio_pl061` module (`module_amba_driver!`): `modprobe gpio_pl061` binds the PL061s. */
 export const pl061Module = amba.moduleDriver({
-  name: PL061_SAFE_DRIVER_NAME,
+  name: PL061_SAFE_MODULE_NAME,
   author: 'rfl-ts, after Wedson Almeida Filho',
   description: 'Driver for the ARM PrimeCell(tm) General Purpose Input/Output (PL061), safe',
   license: 'GPL',

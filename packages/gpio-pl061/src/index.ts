@@ -3,6 +3,7 @@
 // g-safe: the safe PL061 driver.
 export {
   PL061_SAFE_DRIVER_NAME,
+  PL061_SAFE_MODULE_NAME,
   type PL061DeviceData,
   pl061Chip,
   pl061Driver,

@@ -3,12 +3,16 @@ import {
   EIO,
   GPIO_LINE_DIRECTION_IN,
   GPIO_LINE_DIRECTION_OUT,
+  GPIOCHIP_IRQ_RESOURCE_HELPERS,
   gpio_chip as GpioChipRaw,
   type gpio_chip,
   gpiochip_add_data,
+  gpiochip_disable_irq,
+  gpiochip_enable_irq,
   gpiochip_remove,
   handle_bad_irq,
   IRQ_TYPE_NONE,
+  IRQCHIP_IMMUTABLE,
   type irq_data,
   irq_data_get_irq_chip_data,
   type irq_desc,
@@ -175,7 +179,24 @@ export class RegistrationWithIrqChip<T> extends Registration<T> {
       return borrow;
     };
     const girq = gc.irq;
-    girq.chip = toIrqChip(parent.name, chip, stateOf);
+    // An immutable chip, as gpiolib wants them today: the line is locked as an interrupt when
+    // its irq is requested, and marked enabled/disabled around unmask/mask, here rather than
+    // in every driver.
+    const raw = toIrqChip(parent.name, chip, stateOf);
+    const { irq_mask: mask, irq_unmask: unmask } = raw;
+    girq.chip = {
+      ...raw,
+      ...GPIOCHIP_IRQ_RESOURCE_HELPERS,
+      flags: IRQCHIP_IMMUTABLE,
+      irq_mask(d) {
+        mask?.(d);
+        gpiochip_disable_irq(gc, d.hwirq);
+      },
+      irq_unmask(d) {
+        gpiochip_enable_irq(gc, d.hwirq);
+        unmask?.(d);
+      },
+    };
     girq.handler = handle_bad_irq;
     girq.default_type = IRQ_TYPE_NONE;
     girq.num_parents = 1;

@@ -17,7 +17,7 @@ import {
   type irq_desc,
   irq_desc_get_chip,
   type irq_domain,
-  irq_set_handler,
+  irq_set_handler_locked,
   irq_set_irq_wake,
   type irqreturn_t,
   request_irq,
@@ -61,15 +61,15 @@ export class LockedIrqData extends IrqData {
 
   /** Level-triggered from now on (`irq_set_handler_locked(d, handle_level_irq)`). */
   setLevelHandler(): void {
-    irq_set_handler(this.d.irq, handle_level_irq);
+    irq_set_handler_locked(this.d, handle_level_irq);
   }
   /** Edge-triggered from now on. */
   setEdgeHandler(): void {
-    irq_set_handler(this.d.irq, handle_edge_irq);
+    irq_set_handler_locked(this.d, handle_edge_irq);
   }
   /** Interrupts of the line are unexpected from now on. */
   setBadHandler(): void {
-    irq_set_handler(this.d.irq, handle_bad_irq);
+    irq_set_handler_locked(this.d, handle_bad_irq);
   }
 }
 
