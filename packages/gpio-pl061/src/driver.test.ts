@@ -64,6 +64,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // No test of the driver may leave a lockdep, KASAN or sleeping-in-atomic report behind.
+  expect(dmesg()).not.toMatch(/BUG|WARNING|Oops|KASAN/);
   await reg.unregister();
   await pl061_board_remove(board);
 });

@@ -189,16 +189,18 @@ export const pl061Chip: gpio.ChipWithIrqChip<PL061DeviceData> = {
     base.writeb(gpioiev, GPIOIEV);
   },
 
+  // The irq chip operations are called with interrupts off from the irq core, but also from
+  // request_irq() in process context; irqsave is right in both.
   mask(data, irqData) {
     const mask = bit(irqData.hwirq() % PL061_GPIO_NR);
-    using _guard = data.value.general.inner.lock();
+    using _guard = data.value.general.inner.lockIrqsave();
     using pl061 = data.value.resources();
     if (pl061) pl061.value.base.writeb(pl061.value.base.readb(GPIOIE) & ~mask, GPIOIE);
   },
 
   unmask(data, irqData) {
     const mask = bit(irqData.hwirq() % PL061_GPIO_NR);
-    using _guard = data.value.general.inner.lock();
+    using _guard = data.value.general.inner.lockIrqsave();
     using pl061 = data.value.resources();
     if (pl061) pl061.value.base.writeb(pl061.value.base.readb(GPIOIE) | mask, GPIOIE);
   },
@@ -207,7 +209,7 @@ export const pl061Chip: gpio.ChipWithIrqChip<PL061DeviceData> = {
   // they go away with the level.
   ack(data, irqData) {
     const mask = bit(irqData.hwirq() % PL061_GPIO_NR);
-    using _guard = data.value.general.inner.lock();
+    using _guard = data.value.general.inner.lockIrqsave();
     using pl061 = data.value.resources();
     pl061?.value.base.writeb(mask, GPIOIC);
   },
