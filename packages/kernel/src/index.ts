@@ -66,6 +66,15 @@ export * from './fs/sysfs/mount.js';
 export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
+export * from './gpio/driver.js';
+export * from './gpio/gpio-sim.js';
+export * from './gpio/gpiolib.js';
+export {
+  GPIOCHIP_IRQ_RESOURCE_HELPERS,
+  gpiochip_irq_relres,
+  gpiochip_irq_reqres,
+  gpiochip_irqchip_irq_valid,
+} from './gpio/gpiolib-irqchip.js';
 export * from './io/accessors.js';
 export * from './io/devres.js';
 export {
@@ -92,6 +101,7 @@ export * from './irq/chip.js';
 export * from './irq/devres.js';
 export { generic_handle_irq } from './irq/handle.js';
 export * from './irq/init.js';
+// --- gpio (g-lib): gpiolib, its irq chips, /dev/gpiochipN, /sys/class/gpio ---
 export {
   dummy_irq_chip,
   handle_bad_irq,
@@ -116,6 +126,7 @@ export {
   IRQ_TYPE_NONE,
   IRQ_TYPE_SENSE_MASK,
   IRQ_WAKE_THREAD,
+  IRQCHIP_IMMUTABLE,
   IRQCHIP_ONESHOT_SAFE,
   IRQCHIP_SET_TYPE_MASKED,
   IRQCHIP_SKIP_SET_WAKE,

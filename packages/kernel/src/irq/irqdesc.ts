@@ -88,6 +88,8 @@ export const IRQS_PENDING = 0x00000200;
 export const IRQCHIP_SET_TYPE_MASKED = 1 << 0;
 export const IRQCHIP_SKIP_SET_WAKE = 1 << 4;
 export const IRQCHIP_ONESHOT_SAFE = 1 << 5;
+/** The chip is const: gpiolib must not patch hooks into it (`IRQCHIP_IMMUTABLE`). */
+export const IRQCHIP_IMMUTABLE = 1 << 11;
 
 /** `IRQ_SET_MASK_OK`: irq_set_type succeeded; the core updates the trigger bits. */
 export const IRQ_SET_MASK_OK = 0;
@@ -115,6 +117,10 @@ export interface irq_chip {
   irq_eoi?(d: irq_data): void;
   irq_set_type?(d: irq_data, flow_type: number): number;
   irq_set_wake?(d: irq_data, on: number): number;
+  /** Called when the first handler is requested on the line; 0 or -errno refuses it. */
+  irq_request_resources?(d: irq_data): number;
+  /** Called when the last handler of the line is freed. */
+  irq_release_resources?(d: irq_data): void;
 }
 
 /** `no_irq_chip`: the chip of a descriptor nobody set up; requesting its irq fails. */
