@@ -75,6 +75,12 @@ export {
   gpiochip_irq_reqres,
   gpiochip_irqchip_irq_valid,
 } from './gpio/gpiolib-irqchip.js';
+export {
+  gpio_sysfs_edge_count,
+  gpiod_export,
+  gpiod_unexport,
+} from './gpio/gpiolib-sysfs.js';
+export * from './gpio/uapi.js';
 export * from './io/accessors.js';
 export * from './io/devres.js';
 export {

@@ -414,9 +414,7 @@ export function gpio_to_desc(gpio: number): gpio_desc | null {
   for (const gdev of gpio_devices) {
     if (gpio >= gdev.base && gpio < gdev.base + gdev.ngpio) return gdev.descs[gpio - gdev.base]!;
   }
-  if (gpio >= 0 && !Number.isNaN(gpio)) {
-    pr_warn('invalid GPIO %d\n', gpio);
-  }
+  if (gpio < 0) pr_warn('invalid GPIO %d\n', gpio);
   return null;
 }
 
