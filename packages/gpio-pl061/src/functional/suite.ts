@@ -12,16 +12,37 @@
  */
 
 import {
+  decode_gpio_v2_line_event,
+  decode_gpio_v2_line_request,
+  decode_gpio_v2_line_values,
+  decode_gpiochip_info,
   dmesg,
   dmesg_clear,
   driver_core_fs_init,
   driver_init,
+  EPOLLIN,
+  encode_gpio_v2_line_request,
+  encode_gpio_v2_line_values,
   free_irq,
+  GPIO_GET_CHIPINFO_IOCTL,
+  GPIO_V2_GET_LINE_IOCTL,
+  GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
+  GPIO_V2_LINE_EVENT_FALLING_EDGE,
+  GPIO_V2_LINE_EVENT_RISING_EDGE,
+  GPIO_V2_LINE_FLAG_EDGE_FALLING,
+  GPIO_V2_LINE_FLAG_EDGE_RISING,
+  GPIO_V2_LINE_FLAG_INPUT,
+  GPIO_V2_LINE_FLAG_OUTPUT,
+  GPIO_V2_LINE_GET_VALUES_IOCTL,
+  GPIO_V2_LINE_SET_VALUES_IOCTL,
+  GPIOCHIP_INFO_SIZE,
   type gpio_desc,
   type gpio_device,
   gpio_device_get_desc,
   gpio_device_list,
   gpio_init,
+  gpio_sysfs_edge_count,
+  type gpio_v2_line_config,
   gpiod_direction_input,
   gpiod_direction_output,
   gpiod_free,
@@ -37,9 +58,14 @@ import {
   IRQF_TRIGGER_RISING,
   io_init,
   irq_init,
+  libc,
   mm_init,
+  O_RDONLY,
   request_irq,
   resource_init,
+  sim_run_pending,
+  sysfs_read,
+  sysfs_write,
   vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -264,6 +290,125 @@ export function pl061_functional_suite(dut: pl061_driver_under_test): void {
         board.button(5).click();
         expect(events.length).toBe(0);
         expect(board.model.registers().ie).toBe(0);
+      });
+    });
+
+    describe('/sys/class/gpio', () => {
+      it('lists the chip at its base', () => {
+        expect(sysfs_read('/sys/class/gpio/gpiochip512/label')).toBe(`${LABEL}\n`);
+        expect(sysfs_read('/sys/class/gpio/gpiochip512/ngpio')).toBe('8\n');
+      });
+
+      it('an exported output drives the LED; an exported input reads the button', () => {
+        const led = board.led(1);
+        expect(sysfs_write('/sys/class/gpio/export', '513')).toBe(3);
+        expect(sysfs_write('/sys/class/gpio/gpio513/direction', 'out')).toBe(3);
+        expect(sysfs_write('/sys/class/gpio/gpio513/value', '1')).toBe(1);
+        expect(sysfs_write('/sys/class/gpio/gpio513/value', '0')).toBe(1);
+        expect(sysfs_write('/sys/class/gpio/gpio513/direction', 'high')).toBe(4);
+        expect(led.history).toEqual([true, false, true]);
+        expect(sysfs_write('/sys/class/gpio/export', '512')).toBe(3);
+        expect(sysfs_read('/sys/class/gpio/gpio512/direction')).toBe('in\n');
+        board.button(0).press();
+        expect(sysfs_read('/sys/class/gpio/gpio512/value')).toBe('1\n');
+        board.button(0).release();
+        expect(sysfs_read('/sys/class/gpio/gpio512/value')).toBe('0\n');
+        for (const n of ['512', '513']) sysfs_write('/sys/class/gpio/unexport', n);
+      });
+
+      it('edge counts the edges the driver reports', () => {
+        sysfs_write('/sys/class/gpio/export', '514');
+        expect(sysfs_write('/sys/class/gpio/gpio514/edge', 'both')).toBe(4);
+        board.button(2).click();
+        board.button(2).click();
+        const desc = gpio_device_get_desc(chip(), 2);
+        expect(gpio_sysfs_edge_count(desc)).toBe(4);
+        expect(sysfs_write('/sys/class/gpio/gpio514/edge', 'none')).toBe(4);
+        board.button(2).click();
+        expect(gpio_sysfs_edge_count(desc)).toBe(4);
+        sysfs_write('/sys/class/gpio/unexport', '514');
+      });
+    });
+
+    describe('/dev/gpiochipN', () => {
+      async function request(fd: number, offsets: number[], config: gpio_v2_line_config) {
+        const buf = encode_gpio_v2_line_request({
+          offsets,
+          consumer: 'functional',
+          config,
+          event_buffer_size: 0,
+          fd: 0,
+        });
+        const ret = await libc.ioctl(fd, GPIO_V2_GET_LINE_IOCTL, buf);
+        return ret < 0 ? ret : decode_gpio_v2_line_request(buf).request!.fd;
+      }
+
+      async function events(lfd: number): Promise<{ id: number; offset: number }[]> {
+        const out: { id: number; offset: number }[] = [];
+        while ((await libc.poll([{ fd: lfd, events: EPOLLIN, revents: 0 }], 0)) > 0) {
+          const raw = await libc.read(lfd, 48);
+          if (typeof raw === 'number') throw new Error(`read: ${raw}`);
+          const { id, offset } = decode_gpio_v2_line_event(raw);
+          out.push({ id, offset });
+        }
+        return out;
+      }
+
+      it('describes the chip', async () => {
+        const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+        const info = new Uint8Array(GPIOCHIP_INFO_SIZE);
+        expect(await libc.ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, info)).toBe(0);
+        expect(decode_gpiochip_info(info)).toEqual({ name: 'gpiochip0', label: LABEL, lines: 8 });
+        expect(await libc.close(fd)).toBe(0);
+      });
+
+      it('a line request drives the LED and reads the button', async () => {
+        const led = board.led(1);
+        const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+        const out = await request(fd, [1], {
+          flags: BigInt(GPIO_V2_LINE_FLAG_OUTPUT),
+          attrs: [{ attr: { id: GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES, value: 1n }, mask: 1n }],
+        });
+        expect(out).toBeGreaterThan(0);
+        const off = encode_gpio_v2_line_values({ bits: 0n, mask: 1n });
+        expect(await libc.ioctl(out, GPIO_V2_LINE_SET_VALUES_IOCTL, off)).toBe(0);
+        expect(led.history).toEqual([true, false]);
+        const input = await request(fd, [0], { flags: BigInt(GPIO_V2_LINE_FLAG_INPUT), attrs: [] });
+        board.button(0).press();
+        const values = encode_gpio_v2_line_values({ bits: 0n, mask: 1n });
+        expect(await libc.ioctl(input, GPIO_V2_LINE_GET_VALUES_IOCTL, values)).toBe(0);
+        expect(decode_gpio_v2_line_values(values).bits).toBe(1n);
+        board.button(0).release();
+        for (const f of [out, input, fd]) expect(await libc.close(f)).toBe(0);
+      });
+
+      it('edge events: rising and falling as requested, none from other lines', async () => {
+        const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+        const both = BigInt(
+          GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING,
+        );
+        const lfd = await request(fd, [3], { flags: both, attrs: [] });
+        const rise = await request(fd, [4], {
+          flags: BigInt(GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING),
+          attrs: [],
+        });
+        expect(lfd).toBeGreaterThan(0);
+        for (const level of [true, false]) {
+          board.drive(3, level);
+          await sim_run_pending();
+        }
+        for (const level of [true, false]) {
+          board.drive(4, level);
+          await sim_run_pending();
+        }
+        board.button(5).click();
+        await sim_run_pending();
+        expect(await events(lfd)).toEqual([
+          { id: GPIO_V2_LINE_EVENT_RISING_EDGE, offset: 3 },
+          { id: GPIO_V2_LINE_EVENT_FALLING_EDGE, offset: 3 },
+        ]);
+        expect(await events(rise)).toEqual([{ id: GPIO_V2_LINE_EVENT_RISING_EDGE, offset: 4 }]);
+        for (const f of [lfd, rise, fd]) expect(await libc.close(f)).toBe(0);
       });
     });
 
