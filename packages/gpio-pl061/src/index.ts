@@ -1,6 +1,7 @@
-// g-safe: the safe abstractions the Rust PL061 driver is written against.
-
-// g-safe: the safe PL061 driver.
+// Biome keeps these sorted by path: src/c and src/hw are g-hw's (the C-style driver and the
+// device model), src/driver.ts and src/safe are g-safe's (the safe driver and its abstractions).
+export * from './c/gpio-pl061.js';
+export * from './c/module.js';
 export {
   PL061_SAFE_DRIVER_NAME,
   PL061_SAFE_MODULE_NAME,
@@ -10,7 +11,6 @@ export {
   pl061Module,
   pl061Pm,
 } from './driver.js';
-// hardware model (g-hw)
 export * from './hw/board.js';
 export * from './hw/pl061.js';
 export * from './hw/regs.js';

@@ -12,6 +12,8 @@ export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
+// --- power management (g-lib): dev_pm_ops phases, pm_suspend, hibernate, /sys/power ---
+export * from './base/power.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
 export * from './dma/mapping.js';

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { driver_core_fs_init, random_seed, vfs_init } from '@rfl/kernel';
+import { driver_core_fs_init, gpio_init, pm_init, random_seed, vfs_init } from '@rfl/kernel';
 import type { BootOptions } from './boot.js';
 import { console_open } from './console.js';
 import { KernelSys } from './kernel-sys.js';
@@ -15,6 +15,8 @@ import type { Platform } from './machine.js';
 export function kernelPlatform(options: BootOptions): Platform {
   vfs_init();
   driver_core_fs_init();
+  gpio_init();
+  pm_init();
   random_seed(options.seed);
   const sys = new KernelSys();
   return {

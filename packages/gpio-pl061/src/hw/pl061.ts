@@ -93,6 +93,13 @@ export interface pl061_registers {
   readonly afsel: number;
 }
 
+/** One bus access, as a logic analyser on the APB would record it. */
+export interface pl061_access {
+  readonly op: 'r' | 'w';
+  readonly offset: number;
+  readonly value: number;
+}
+
 /** One PL061: registers, pins and interrupt output (see the module documentation). */
 export class pl061_model implements mmio_ops {
   #data = 0;
@@ -107,6 +114,7 @@ export class pl061_model implements mmio_ops {
   #external = 0;
   #pins = 0;
   #intr = false;
+  #trace: pl061_access[] | undefined;
   readonly #events: pl061_model_events;
 
   constructor(events: pl061_model_events = {}) {
@@ -144,6 +152,20 @@ export class pl061_model implements mmio_ops {
   }
 
   /**
+   * Starts recording every register access (dropping an earlier record), or
+   * stops when `on` is false. Two drivers that do the same thing to the hardware
+   * leave the same record.
+   */
+  trace(on = true): void {
+    this.#trace = on ? [] : undefined;
+  }
+
+  /** The accesses recorded since `trace()`, oldest first. */
+  accesses(): readonly pl061_access[] {
+    return this.#trace ?? [];
+  }
+
+  /**
    * The board drives pin `line` high or low. The level shows on the pin while it
    * is an input; an output pin keeps driving its latch (the board's level returns
    * when the pin becomes an input again).
@@ -177,7 +199,9 @@ export class pl061_model implements mmio_ops {
       return BigInt(this.#read_reg(offset)) | (BigInt(this.#read_reg(offset + 4)) << 32n);
     }
     // Only byte lane 0 of each word holds register bits.
-    return (offset & 3) === 0 ? this.#read_reg(offset) : 0;
+    const value = (offset & 3) === 0 ? this.#read_reg(offset) : 0;
+    this.#trace?.push({ op: 'r', offset, value });
+    return value;
   }
 
   write(offset: number, size: mmio_size, value: number | bigint): void {
@@ -187,8 +211,10 @@ export class pl061_model implements mmio_ops {
       this.#write_reg(offset + 4, Number((v >> 32n) & 0xffn));
       return;
     }
+    const v = Number(BigInt.asUintN(32, BigInt(value)));
+    this.#trace?.push({ op: 'w', offset, value: v });
     if ((offset & 3) !== 0) return;
-    this.#write_reg(offset, Number(BigInt.asUintN(32, BigInt(value))) & 0xff);
+    this.#write_reg(offset, v & 0xff);
   }
 
   #read_reg(offset: number): number {

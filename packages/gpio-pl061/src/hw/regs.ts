@@ -44,3 +44,40 @@ export const PL061_PCELLID0 = 0xff0;
 export const PL061_PERIPHID = 0x00041061;
 /** The PrimeCell component ID every PrimeCell answers with. */
 export const PL061_PCELLID = 0xb105f00d;
+
+const REG_NAMES: Readonly<Record<number, string>> = {
+  [PL061_GPIODIR]: 'GPIODIR',
+  [PL061_GPIOIS]: 'GPIOIS',
+  [PL061_GPIOIBE]: 'GPIOIBE',
+  [PL061_GPIOIEV]: 'GPIOIEV',
+  [PL061_GPIOIE]: 'GPIOIE',
+  [PL061_GPIORIS]: 'GPIORIS',
+  [PL061_GPIOMIS]: 'GPIOMIS',
+  [PL061_GPIOIC]: 'GPIOIC',
+  [PL061_GPIOAFSEL]: 'GPIOAFSEL',
+};
+
+const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
+
+/**
+ * The TRM's name of the register at `offset`: `GPIODATA[0x04]` for the data
+ * register seen through mask 0x04, `GPIOPeriphID0`…, or the offset in hex.
+ */
+export function pl061_reg_name(offset: number): string {
+  if (offset < PL061_GPIODIR && (offset & 3) === 0)
+    return `GPIODATA[${hex2((offset >> 2) & 0xff)}]`;
+  const name = REG_NAMES[offset];
+  if (name !== undefined) return name;
+  if (offset >= PL061_PERIPHID0 && offset < PL061_PCELLID0 && (offset & 3) === 0) {
+    return `GPIOPeriphID${(offset - PL061_PERIPHID0) >> 2}`;
+  }
+  if (offset >= PL061_PCELLID0 && offset < PL061_MMIO_SIZE && (offset & 3) === 0) {
+    return `GPIOPCellID${(offset - PL061_PCELLID0) >> 2}`;
+  }
+  return `0x${offset.toString(16).padStart(3, '0')}`;
+}
+
+/** One access as a line of a bus trace: `W GPIODIR 0x02`, `R GPIOMIS 0x01`. */
+export function pl061_access_string(a: { op: 'r' | 'w'; offset: number; value: number }): string {
+  return `${a.op.toUpperCase()} ${pl061_reg_name(a.offset)} ${hex2(a.value)}`;
+}

@@ -9,7 +9,9 @@
  * @module
  */
 
+import { call_site } from '../locking/call-site.js';
 import { pr_crit } from '../printk.js';
+import { local_irq_restore, local_irq_save } from '../sched/preempt.js';
 import type { task_struct } from '../sched/task.js';
 import type { irq_domain } from './irqdomain.js';
 
@@ -224,13 +226,21 @@ export function handle_bad_irq(desc: irq_desc): void {
 let desc_lock_depth = 0;
 let desc_unlock_hook: () => void = () => {};
 
-/** Runs `fn` as a descriptor-locked section (see above). */
+/**
+ * Runs `fn` as a descriptor-locked section (see above), with interrupts off as
+ * the kernel's `raw_spin_lock_irqsave(&desc->lock)` has them: a chip callback
+ * that takes its own raw spinlock (a GPIO controller's mask/unmask) does so with
+ * interrupts disabled wherever it is called from, as lockdep expects.
+ */
 export function irq_desc_locked<T>(fn: () => T): T {
+  const site = new call_site(irq_desc_locked);
+  const flags = local_irq_save(site);
   desc_lock_depth += 1;
   try {
     return fn();
   } finally {
     desc_lock_depth -= 1;
+    local_irq_restore(flags, site);
     if (desc_lock_depth === 0) desc_unlock_hook();
   }
 }
