@@ -1,6 +1,7 @@
 import {
   EINVAL,
   EIO,
+  ENXIO,
   GPIO_LINE_DIRECTION_IN,
   GPIO_LINE_DIRECTION_OUT,
   GPIOCHIP_IRQ_RESOURCE_HELPERS,
@@ -18,7 +19,7 @@ import {
   type irq_desc,
 } from '@rfl/kernel';
 import type { Arc, ArcBorrow } from '@rfl/sync';
-import { fromResult, KernelError, useOfMovedValue } from '@rfl/types';
+import { fromResult, KernelError } from '@rfl/types';
 import type { Device } from './device.js';
 import { Descriptor, Domain, type Chip as IrqChip, toIrqChip } from './irq.js';
 
@@ -52,29 +53,33 @@ export interface ChipWithIrqChip<T> extends Chip<T>, IrqChip<T> {
 }
 
 /**
- * The driver's state, while registered. gpiolib calls no operation after `gpiochip_remove()`;
- * one that did would be reported here rather than reach a dropped state.
+ * Runs a chip operation with its own reference to the state, taken on entry: a call that
+ * gpiolib let through just before `gpiochip_remove()` — gpiolib checks its chip pointer, then
+ * calls, with nothing in between to stop a removal — still has live state, whose resources it
+ * finds revoked. A call after the registration is gone gets `ENXIO`.
  */
-function dataOf<T>(owner: Arc<T> | null): ArcBorrow<T> {
-  if (owner === null) throw useOfMovedValue('gpio::Registration', 'callback after remove');
-  return owner.asArcBorrow();
+function withData<T, R>(owner: () => Arc<T> | null, op: (data: ArcBorrow<T>) => R): R {
+  const data = owner()?.clone();
+  if (!data) throw new KernelError(ENXIO, 'gpio chip removed');
+  using _ = data;
+  return op(data.asArcBorrow());
 }
 
-function fillOps<T>(gc: gpio_chip, chip: Chip<T>, data: () => ArcBorrow<T>): void {
+function fillOps<T>(gc: gpio_chip, chip: Chip<T>, owner: () => Arc<T> | null): void {
   const { getDirection, directionInput, directionOutput, get, set } = chip;
-  // gpiolib calls each operation with the chip it registered; the state it borrows is kept
-  // alive by the registration, which outlives the registered chip.
-  if (getDirection)
-    gc.get_direction = (_gc, o) => fromResult(() => getDirection.call(chip, data(), o));
+  const run = <R>(op: (data: ArcBorrow<T>) => R) => withData(owner, op);
+  if (getDirection) {
+    gc.get_direction = (_gc, o) => fromResult(() => run((d) => getDirection.call(chip, d, o)));
+  }
   if (directionInput) {
-    gc.direction_input = (_gc, o) => fromResult(() => directionInput.call(chip, data(), o));
+    gc.direction_input = (_gc, o) => fromResult(() => run((d) => directionInput.call(chip, d, o)));
   }
   if (directionOutput) {
     gc.direction_output = (_gc, o, v) =>
-      fromResult(() => directionOutput.call(chip, data(), o, v !== 0));
+      fromResult(() => run((d) => directionOutput.call(chip, d, o, v !== 0)));
   }
-  if (get) gc.get = (_gc, o) => fromResult(() => (get.call(chip, data(), o) ? 1 : 0));
-  if (set) gc.set = (_gc, o, v) => fromResult(() => set.call(chip, data(), o, v !== 0));
+  if (get) gc.get = (_gc, o) => fromResult(() => run((d) => (get.call(chip, d, o) ? 1 : 0)));
+  if (set) gc.set = (_gc, o, v) => fromResult(() => run((d) => set.call(chip, d, o, v !== 0)));
 }
 
 /**
@@ -101,7 +106,7 @@ export class Registration<T> implements Disposable {
   ): gpio_chip {
     if (this.#gc !== null) throw new KernelError(EINVAL, 'gpio chip already registered');
     const gc = new GpioChipRaw();
-    fillOps(gc, chip, () => dataOf(this.#data));
+    fillOps(gc, chip, () => this.#data);
     gc.base = base ?? -1;
     gc.ngpio = gpioCount;
     gc.parent = parent.raw();
