@@ -7,6 +7,7 @@
 import { cat } from './cat.js';
 import { dd } from './dd.js';
 import { cd, echo, false_, pwd, true_ } from './echo.js';
+import { gpiodetect, gpioget, gpioinfo, gpiomon, gpioset } from './gpio.js';
 import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
@@ -31,6 +32,11 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['cat', cat],
   ['dd', dd],
   ['dmesg', dmesg],
+  ['gpiodetect', gpiodetect],
+  ['gpioget', gpioget],
+  ['gpioinfo', gpioinfo],
+  ['gpiomon', gpiomon],
+  ['gpioset', gpioset],
   ['grep', grep],
   ['head', head],
   ['hexdump', hexdump],

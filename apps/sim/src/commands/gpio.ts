@@ -1,0 +1,743 @@
+/**
+ * The GPIO tools of libgpiod 2.x over `/dev/gpiochipN` (the v2 character-device ABI):
+ * `gpiodetect`, `gpioinfo`, `gpioget`, `gpioset` and `gpiomon`, with libgpiod's options,
+ * output formats and messages (`gpioget: unable to request lines: Device or resource
+ * busy`, `gpiomon: error reading line events: No such device`).
+ *
+ * Lines are named by offset when `-c CHIP` is given (a number, `gpiochipN` or a path),
+ * else by line name across every chip.
+ *
+ * As in libgpiod, `gpioset` keeps its lines requested until it is killed (or its chip goes
+ * away): run it in the background (`gpioset -c 0 3=1 &`, then `kill $!`), or give it
+ * `-t 0` to set the values and exit, or `-t PERIOD[,PERIOD...]` to toggle. `-z`
+ * (daemonize) is refused: a process of the simulated machine cannot detach, and `&` does
+ * the job. `gpiomon` prints one line per edge and stops after `-n N` events.
+ *
+ * @module
+ */
+
+import {
+  decode_gpio_v2_line_event,
+  decode_gpio_v2_line_info,
+  decode_gpio_v2_line_request,
+  decode_gpio_v2_line_values,
+  decode_gpiochip_info,
+  encode_gpio_v2_line_info,
+  encode_gpio_v2_line_request,
+  encode_gpio_v2_line_values,
+  GPIO_GET_CHIPINFO_IOCTL,
+  GPIO_V2_GET_LINE_IOCTL,
+  GPIO_V2_GET_LINEINFO_IOCTL,
+  GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
+  GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
+  GPIO_V2_LINE_EVENT_RISING_EDGE,
+  GPIO_V2_LINE_EVENT_SIZE,
+  GPIO_V2_LINE_FLAG_ACTIVE_LOW,
+  GPIO_V2_LINE_FLAG_BIAS_DISABLED,
+  GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN,
+  GPIO_V2_LINE_FLAG_BIAS_PULL_UP,
+  GPIO_V2_LINE_FLAG_EDGE_FALLING,
+  GPIO_V2_LINE_FLAG_EDGE_RISING,
+  GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE,
+  GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME,
+  GPIO_V2_LINE_FLAG_INPUT,
+  GPIO_V2_LINE_FLAG_OPEN_DRAIN,
+  GPIO_V2_LINE_FLAG_OPEN_SOURCE,
+  GPIO_V2_LINE_FLAG_OUTPUT,
+  GPIO_V2_LINE_FLAG_USED,
+  GPIO_V2_LINE_GET_VALUES_IOCTL,
+  GPIO_V2_LINE_SET_VALUES_IOCTL,
+  GPIOCHIP_INFO_SIZE,
+  type gpio_v2_line_config_attribute,
+  type gpio_v2_line_info,
+  type gpiochip_info,
+} from '@rfl/kernel';
+import { strerror } from '../strerror.js';
+import { O_RDWR, S_IFCHR, S_IFMT } from '../sys.js';
+import type { Command, Proc } from './proc.js';
+
+const EINTR = 4;
+
+/** Thrown by `die()`: the tool's message was printed, it exits with status 1. */
+class Die extends Error {}
+
+/** `die()`/`die_perror()` of tools-common.c. */
+async function die(proc: Proc, message: string, errno?: number): Promise<never> {
+  await proc.err(`${proc.name}: ${message}${errno === undefined ? '' : `: ${strerror(errno)}`}\n`);
+  throw new Die(message);
+}
+
+/** One option of a tool: its long name, short letter and whether it takes an argument. */
+interface OptSpec {
+  readonly long: string;
+  readonly short?: string;
+  readonly arg?: boolean;
+}
+
+/**
+ * `getopt_long()` with a `+` optstring: options until the first operand, `--name=value`
+ * or `--name value`, grouped short options. Unknown ones die with `try TOOL --help`.
+ */
+async function parseOptions(
+  proc: Proc,
+  argv: string[],
+  specs: readonly OptSpec[],
+): Promise<{ opts: Map<string, string>; operands: string[] }> {
+  const opts = new Map<string, string>();
+  let i = 0;
+  const fail = async (text: string): Promise<never> => {
+    await proc.err(`${proc.name}: ${text}\n`);
+    return die(proc, `try ${proc.name} --help`);
+  };
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') break;
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      const spec = specs.find((s) => s.long === name);
+      if (!spec) await fail(`unrecognized option '${a}'`);
+      let value = inline ?? '';
+      if (spec!.arg && inline === undefined) {
+        const next = argv[++i];
+        if (next === undefined) await fail(`option '--${name}' requires an argument`);
+        value = next!;
+      }
+      opts.set(spec!.long, value);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j]!;
+      const spec = specs.find((s) => s.short === c);
+      if (!spec) await fail(`invalid option -- '${c}'`);
+      if (spec!.arg) {
+        const value = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+        if (value === undefined) await fail(`option requires an argument -- '${c}'`);
+        opts.set(spec!.long, value!);
+        break;
+      }
+      opts.set(spec!.long, '');
+    }
+  }
+  return { opts, operands: argv.slice(i) };
+}
+
+/** `parse_period()`: milliseconds unless `us`/`ms`/`s` follows; microseconds, or -1. */
+function parsePeriod(option: string): number {
+  const m = /^(\d+)(us|ms|s)?$/.exec(option);
+  if (!m) return -1;
+  const scale = m[2] === 'us' ? 1 : m[2] === 's' ? 1_000_000 : 1000;
+  const p = Number(m[1]) * scale;
+  return p > 0x7fffffff ? -1 : p;
+}
+
+async function parsePeriodOrDie(proc: Proc, option: string): Promise<number> {
+  const p = parsePeriod(option);
+  if (p < 0) await die(proc, `invalid period: ${option}`);
+  return p;
+}
+
+async function parseBiasOrDie(proc: Proc, option: string): Promise<number> {
+  if (option === 'pull-down') return GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN;
+  if (option === 'pull-up') return GPIO_V2_LINE_FLAG_BIAS_PULL_UP;
+  if (option !== 'disabled') await die(proc, `invalid bias: ${option}`);
+  return GPIO_V2_LINE_FLAG_BIAS_DISABLED;
+}
+
+/** An open chip: its path, descriptor and `struct gpiochip_info`. */
+interface Chip {
+  readonly path: string;
+  readonly fd: number;
+  readonly info: gpiochip_info;
+}
+
+/** `gpiod_chip_open()` + `gpiod_chip_get_info()`; a negative errno when it is no GPIO chip. */
+async function openChip(proc: Proc, path: string): Promise<Chip | number> {
+  const st = await proc.sys.stat(path);
+  if (typeof st === 'number') return st;
+  if ((st.st_mode & S_IFMT) !== S_IFCHR) return -25;
+  const fd = await proc.sys.open(path, O_RDWR);
+  if (fd < 0) return fd;
+  const buf = new Uint8Array(GPIOCHIP_INFO_SIZE);
+  const ret = await proc.sys.ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, buf);
+  if (ret < 0) {
+    await proc.sys.close(fd);
+    return ret;
+  }
+  return { path, fd, info: decode_gpiochip_info(buf) };
+}
+
+async function lineInfo(proc: Proc, chip: Chip, offset: number): Promise<gpio_v2_line_info> {
+  const buf = encode_gpio_v2_line_info({ name: '', consumer: '', offset, flags: 0n, attrs: [] });
+  const ret = await proc.sys.ioctl(chip.fd, GPIO_V2_GET_LINEINFO_IOCTL, buf);
+  if (ret < 0) {
+    await die(proc, `unable to read the info for line ${offset} from ${chip.info.name}`, ret);
+  }
+  return decode_gpio_v2_line_info(buf);
+}
+
+/** `chip_path_lookup()`: a number, a path, or a name under /dev. */
+function chipPath(id: string): string {
+  if (/^\d+$/.test(id)) return `/dev/gpiochip${id}`;
+  if (id.includes('/')) return id;
+  return `/dev/${id}`;
+}
+
+/** `all_chip_paths()`: the GPIO chips under /dev, in `alphasort` order. */
+async function allChipPaths(proc: Proc): Promise<string[]> {
+  const entries = await proc.sys.readdir('/dev');
+  if (typeof entries === 'number') return die(proc, 'unable to scan /dev', entries);
+  const paths: string[] = [];
+  for (const e of entries.map((d) => d.d_name).sort()) {
+    if (!e.startsWith('gpiochip')) continue;
+    const chip = await openChip(proc, `/dev/${e}`);
+    if (typeof chip === 'number') continue;
+    await proc.sys.close(chip.fd);
+    paths.push(chip.path);
+  }
+  return paths;
+}
+
+/** The chips a tool works on: the one `-c` names (dying if it is none), or all. */
+async function chipPaths(proc: Proc, id: string | undefined): Promise<string[]> {
+  if (id === undefined) return allChipPaths(proc);
+  const chip = await openChip(proc, chipPath(id));
+  if (typeof chip === 'number') {
+    return die(proc, `cannot find GPIO chip character device '${id}'`);
+  }
+  await proc.sys.close(chip.fd);
+  return [chip.path];
+}
+
+/** A line a tool was asked for, once found (`struct resolved_line`). */
+interface ResolvedLine {
+  readonly id: string;
+  chip?: Chip;
+  offset: number;
+  name: string;
+}
+
+/**
+ * `resolve_lines()` + `validate_resolution()`: each id is an offset on the `-c` chip
+ * (unless `by_name`) or a line name. Dies with libgpiod's messages when one is missing or
+ * two are the same line. The chips stay open for the caller.
+ */
+async function resolveLines(
+  proc: Proc,
+  ids: string[],
+  chipId: string | undefined,
+  byName: boolean,
+): Promise<ResolvedLine[]> {
+  const lines: ResolvedLine[] = ids.map((id) => ({ id, offset: -1, name: '' }));
+  const paths = await chipPaths(proc, chipId);
+  for (const [i, path] of paths.entries()) {
+    const chip = await openChip(proc, path);
+    if (typeof chip === 'number') return die(proc, `unable to open chip '${path}'`, chip);
+    let used = false;
+    if (i === 0 && chipId !== undefined && !byName) {
+      for (const l of lines) {
+        if (/^\d+$/.test(l.id) && Number(l.id) < chip.info.lines) {
+          l.chip = chip;
+          l.offset = Number(l.id);
+          used = true;
+        }
+      }
+    }
+    for (let offset = 0; offset < chip.info.lines; offset++) {
+      const info = await lineInfo(proc, chip, offset);
+      for (const l of lines) {
+        if (l.chip === chip && l.offset === offset) l.name = info.name;
+        else if (!l.chip && info.name !== '' && info.name === l.id) {
+          l.chip = chip;
+          l.offset = offset;
+          l.name = info.name;
+          used = true;
+        }
+      }
+    }
+    if (!used) await proc.sys.close(chip.fd);
+  }
+  let valid = true;
+  for (const [i, l] of lines.entries()) {
+    if (!l.chip) {
+      valid = false;
+      if (chipId !== undefined && /^\d+$/.test(l.id)) {
+        await proc.err(`${proc.name}: offset ${l.id} is out of range on chip '${chipId}'\n`);
+      } else {
+        await proc.err(`${proc.name}: cannot find line '${l.id}'\n`);
+      }
+      continue;
+    }
+    const prev = lines.slice(0, i).find((p) => p.chip === l.chip && p.offset === l.offset);
+    if (prev) {
+      valid = false;
+      await proc.err(`${proc.name}: lines '${prev.id}' and '${l.id}' are the same line\n`);
+    }
+  }
+  if (!valid) throw new Die('unresolved lines');
+  return lines;
+}
+
+/** Groups resolved lines by chip, in the order the chips were found. */
+function byChip(lines: ResolvedLine[]): [Chip, ResolvedLine[]][] {
+  const groups = new Map<Chip, ResolvedLine[]>();
+  for (const l of lines) {
+    const g = groups.get(l.chip!) ?? [];
+    g.push(l);
+    groups.set(l.chip!, g);
+  }
+  return [...groups];
+}
+
+/** `gpiod_chip_request_lines()`: the line request's descriptor, or die. */
+async function requestLines(
+  proc: Proc,
+  chip: Chip,
+  offsets: number[],
+  consumer: string,
+  flags: number,
+  attrs: gpio_v2_line_config_attribute[],
+  what = 'unable to request lines',
+): Promise<number> {
+  const buf = encode_gpio_v2_line_request({
+    offsets,
+    consumer,
+    config: { flags: BigInt(flags), attrs },
+    event_buffer_size: 0,
+    fd: 0,
+  });
+  const ret = await proc.sys.ioctl(chip.fd, GPIO_V2_GET_LINE_IOCTL, buf);
+  if (ret < 0) return die(proc, what, ret);
+  return decode_gpio_v2_line_request(buf).request!.fd;
+}
+
+async function closeAll(proc: Proc, lines: ResolvedLine[]): Promise<void> {
+  for (const chip of new Set(lines.map((l) => l.chip!))) await proc.sys.close(chip.fd);
+}
+
+/** Runs a tool body, turning a `die()` into exit status 1. */
+function tool(body: (proc: Proc, argv: string[]) => Promise<number>): Command {
+  return async (proc, argv) => {
+    try {
+      return await body(proc, argv);
+    } catch (err) {
+      if (err instanceof Die) return 1;
+      throw err;
+    }
+  };
+}
+
+/** `gpiodetect [chip]...`: `gpiochip0 [label] (8 lines)` per chip. */
+export const gpiodetect = tool(async (proc, argv) => {
+  const { operands } = await parseOptions(proc, argv, [{ long: 'help', short: 'h' }]);
+  const paths = operands.length
+    ? (await Promise.all(operands.map((id) => chipPaths(proc, id)))).flat()
+    : await allChipPaths(proc);
+  for (const path of paths) {
+    const chip = await openChip(proc, path);
+    if (typeof chip === 'number') return die(proc, `unable to open chip '${path}'`, chip);
+    await proc.out(`${chip.info.name} [${chip.info.label}] (${chip.info.lines} lines)\n`);
+    await proc.sys.close(chip.fd);
+  }
+  return 0;
+});
+
+/** `print_line_attributes()` of tools-common.c. */
+function lineAttributes(info: gpio_v2_line_info, unquoted: boolean): string {
+  const f = Number(info.flags);
+  let s = f & GPIO_V2_LINE_FLAG_OUTPUT ? 'output' : 'input';
+  if (f & GPIO_V2_LINE_FLAG_ACTIVE_LOW) s += ' active-low';
+  if (f & GPIO_V2_LINE_FLAG_OPEN_DRAIN) s += ' drive=open-drain';
+  else if (f & GPIO_V2_LINE_FLAG_OPEN_SOURCE) s += ' drive=open-source';
+  if (f & GPIO_V2_LINE_FLAG_BIAS_PULL_UP) s += ' bias=pull-up';
+  else if (f & GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN) s += ' bias=pull-down';
+  else if (f & GPIO_V2_LINE_FLAG_BIAS_DISABLED) s += ' bias=disabled';
+  const edges = f & (GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING);
+  if (edges === (GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING))
+    s += ' edges=both';
+  else if (edges === GPIO_V2_LINE_FLAG_EDGE_RISING) s += ' edges=rising';
+  else if (edges === GPIO_V2_LINE_FLAG_EDGE_FALLING) s += ' edges=falling';
+  if (f & GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME) s += ' event-clock=realtime';
+  else if (f & GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE) s += ' event-clock=hte';
+  const debounce = info.attrs.find((a) => a.id === GPIO_V2_LINE_ATTR_ID_DEBOUNCE);
+  if (debounce && debounce.value > 0n) {
+    const us = Number(debounce.value);
+    s += ` debounce-period=${us % 1_000_000 === 0 ? `${us / 1_000_000}s` : us % 1000 === 0 ? `${us / 1000}ms` : `${us}us`}`;
+  }
+  if (f & GPIO_V2_LINE_FLAG_USED) {
+    const consumer = info.consumer || 'kernel';
+    s += unquoted ? ` consumer=${consumer}` : ` consumer="${consumer}"`;
+  }
+  return s;
+}
+
+/** `print_line_info()` of gpioinfo.c: the name padded to 16, then the attributes. */
+function lineInfoText(info: gpio_v2_line_info, unquoted: boolean): string {
+  let name: string;
+  if (info.name === '') name = 'unnamed'.padEnd(16);
+  else if (unquoted) name = info.name.padEnd(16);
+  else if (info.name.length <= 14) name = `"${info.name}"`.padEnd(16);
+  else name = `"${info.name}"`;
+  return `${name}\t${lineAttributes(info, unquoted)}`;
+}
+
+/** `gpioinfo [-c chip] [line]...`: every line of every chip, or the lines named. */
+export const gpioinfo = tool(async (proc, argv) => {
+  const { opts, operands } = await parseOptions(proc, argv, [
+    { long: 'by-name' },
+    { long: 'chip', short: 'c', arg: true },
+    { long: 'help', short: 'h' },
+    { long: 'strict', short: 's' },
+    { long: 'unquoted' },
+  ]);
+  const chipId = opts.get('chip');
+  const unquoted = opts.has('unquoted');
+  if (operands.length > 0) {
+    const lines = await resolveLines(proc, operands, chipId, opts.has('by-name') || !chipId);
+    for (const l of lines) {
+      const info = await lineInfo(proc, l.chip!, l.offset);
+      await proc.out(`${l.chip!.info.name} ${l.offset}\t${lineInfoText(info, unquoted)}\n`);
+    }
+    await closeAll(proc, lines);
+    return 0;
+  }
+  for (const path of await chipPaths(proc, chipId)) {
+    const chip = await openChip(proc, path);
+    if (typeof chip === 'number') return die(proc, `unable to open chip '${path}'`, chip);
+    await proc.out(`${chip.info.name} - ${chip.info.lines} lines:\n`);
+    for (let offset = 0; offset < chip.info.lines; offset++) {
+      const info = await lineInfo(proc, chip, offset);
+      await proc.out(`\tline ${String(offset).padStart(3)}:\t${lineInfoText(info, unquoted)}\n`);
+    }
+    await proc.sys.close(chip.fd);
+  }
+  return 0;
+});
+
+/** `print_line_vals()`: `"id"=active` (or `id=`, or `1` with `--numeric`), space-separated. */
+function lineValues(
+  lines: ResolvedLine[],
+  values: number[],
+  unquoted: boolean,
+  numeric: boolean,
+): string {
+  return `${lines
+    .map((l, i) => {
+      const v = values[i]!;
+      if (numeric) return String(v);
+      return `${unquoted ? l.id : `"${l.id}"`}=${v ? 'active' : 'inactive'}`;
+    })
+    .join(' ')}\n`;
+}
+
+/** `gpioget [options] <line>...`: requests the lines as inputs and prints their values. */
+export const gpioget = tool(async (proc, argv) => {
+  const { opts, operands } = await parseOptions(proc, argv, [
+    { long: 'as-is', short: 'a' },
+    { long: 'bias', short: 'b', arg: true },
+    { long: 'by-name' },
+    { long: 'chip', short: 'c', arg: true },
+    { long: 'consumer', short: 'C', arg: true },
+    { long: 'help', short: 'h' },
+    { long: 'active-low', short: 'l' },
+    { long: 'numeric' },
+    { long: 'hold-period', short: 'p', arg: true },
+    { long: 'strict', short: 's' },
+    { long: 'unquoted' },
+  ]);
+  if (operands.length < 1) await die(proc, 'at least one GPIO line must be specified');
+  let flags = opts.has('as-is') ? 0 : GPIO_V2_LINE_FLAG_INPUT;
+  if (opts.has('bias')) flags |= await parseBiasOrDie(proc, opts.get('bias')!);
+  if (opts.has('active-low')) flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
+  const hold = opts.has('hold-period') ? await parsePeriodOrDie(proc, opts.get('hold-period')!) : 0;
+  const lines = await resolveLines(proc, operands, opts.get('chip'), opts.has('by-name'));
+  const values = new Array<number>(lines.length).fill(0);
+  for (const [chip, group] of byChip(lines)) {
+    const lfd = await requestLines(
+      proc,
+      chip,
+      group.map((l) => l.offset),
+      opts.get('consumer') ?? 'gpioget',
+      flags,
+      [],
+    );
+    if (hold) await proc.sys.nanosleep(hold * 1000);
+    const mask = (1n << BigInt(group.length)) - 1n;
+    const buf = encode_gpio_v2_line_values({ bits: 0n, mask });
+    const ret = await proc.sys.ioctl(lfd, GPIO_V2_LINE_GET_VALUES_IOCTL, buf);
+    if (ret < 0) await die(proc, 'unable to read GPIO line values', ret);
+    const { bits } = decode_gpio_v2_line_values(buf);
+    group.forEach((l, i) => {
+      values[lines.indexOf(l)] = Number((bits >> BigInt(i)) & 1n);
+    });
+    await proc.sys.close(lfd);
+  }
+  await closeAll(proc, lines);
+  await proc.out(lineValues(lines, values, opts.has('unquoted'), opts.has('numeric')));
+  return 0;
+});
+
+/** `parse_value()` of gpioset.c. */
+function parseValue(option: string): number {
+  if (['0', 'inactive', 'off', 'false'].includes(option)) return 0;
+  if (['1', 'active', 'on', 'true'].includes(option)) return 1;
+  return -1;
+}
+
+/**
+ * `gpioset [options] <line=value>...`: drives the lines and keeps them requested until
+ * killed or their chip goes away; `-t` toggles them (exiting after a final period of 0).
+ */
+export const gpioset = tool(async (proc, argv) => {
+  const { opts, operands } = await parseOptions(proc, argv, [
+    { long: 'banner' },
+    { long: 'bias', short: 'b', arg: true },
+    { long: 'by-name' },
+    { long: 'chip', short: 'c', arg: true },
+    { long: 'consumer', short: 'C', arg: true },
+    { long: 'drive', short: 'd', arg: true },
+    { long: 'help', short: 'h' },
+    { long: 'active-low', short: 'l' },
+    { long: 'hold-period', short: 'p', arg: true },
+    { long: 'strict', short: 's' },
+    { long: 'toggle', short: 't', arg: true },
+    { long: 'unquoted' },
+    { long: 'daemonize', short: 'z' },
+  ]);
+  if (opts.has('daemonize')) {
+    await die(proc, "can't daemonize on the simulated machine: run it in the background with '&'");
+  }
+  if (operands.length < 1) await die(proc, 'at least one GPIO line value must be specified');
+  const ids: string[] = [];
+  const wanted: number[] = [];
+  for (const lv of operands) {
+    const quoted = lv.startsWith('"');
+    const at = quoted ? lv.indexOf('"=') : lv.indexOf('=');
+    if (at < 0) await die(proc, `invalid line value: '${lv}'`);
+    const value = lv.slice(at + (quoted ? 2 : 1));
+    const v = parseValue(value);
+    if (v < 0) await die(proc, `invalid line value: '${value}'`);
+    ids.push(quoted ? lv.slice(1, at) : lv.slice(0, at));
+    wanted.push(v);
+  }
+  let flags = GPIO_V2_LINE_FLAG_OUTPUT;
+  if (opts.has('bias')) flags |= await parseBiasOrDie(proc, opts.get('bias')!);
+  if (opts.has('active-low')) flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
+  const drive = opts.get('drive');
+  if (drive === 'open-drain') flags |= GPIO_V2_LINE_FLAG_OPEN_DRAIN;
+  else if (drive === 'open-source') flags |= GPIO_V2_LINE_FLAG_OPEN_SOURCE;
+  else if (drive !== undefined && drive !== 'push-pull') await die(proc, `invalid drive: ${drive}`);
+  const hold = opts.has('hold-period') ? await parsePeriodOrDie(proc, opts.get('hold-period')!) : 0;
+  const toggles: number[] = [];
+  for (const p of opts.get('toggle')?.split(',') ?? [])
+    toggles.push(await parsePeriodOrDie(proc, p));
+
+  const lines = await resolveLines(proc, ids, opts.get('chip'), opts.has('by-name'));
+  const requests: { fd: number; group: ResolvedLine[] }[] = [];
+  for (const [chip, group] of byChip(lines)) {
+    let bits = 0n;
+    group.forEach((l, i) => {
+      if (wanted[lines.indexOf(l)]) bits |= 1n << BigInt(i);
+    });
+    const mask = (1n << BigInt(group.length)) - 1n;
+    const fd = await requestLines(
+      proc,
+      chip,
+      group.map((l) => l.offset),
+      opts.get('consumer') ?? 'gpioset',
+      flags,
+      [{ attr: { id: GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES, value: bits }, mask }],
+    );
+    requests.push({ fd, group });
+  }
+  await closeAll(proc, lines);
+  if (opts.has('banner')) {
+    const names = ids.map((id) => `'${id}'`);
+    await proc.out(
+      names.length > 1
+        ? `Setting lines ${names.slice(0, -1).join(', ')} and ${names.at(-1)}...\n`
+        : `Setting line ${names[0]}...\n`,
+    );
+    await proc.flush();
+  }
+  if (hold) await proc.sys.nanosleep(hold * 1000);
+  if (toggles.length > 0) {
+    if (toggles.length === 1 && toggles[0] === 0) return 0;
+    for (let i = 0; ; ) {
+      await proc.sys.nanosleep(toggles[i]! * 1000);
+      for (let j = 0; j < wanted.length; j++) wanted[j] = wanted[j] ? 0 : 1;
+      for (const { fd, group } of requests) {
+        let bits = 0n;
+        group.forEach((l, k) => {
+          if (wanted[lines.indexOf(l)]) bits |= 1n << BigInt(k);
+        });
+        const buf = encode_gpio_v2_line_values({ bits, mask: (1n << BigInt(group.length)) - 1n });
+        const ret = await proc.sys.ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, buf);
+        if (ret < 0)
+          await proc.err(
+            `${proc.name}: unable to set values on '${group[0]!.chip!.info.name}': ${strerror(ret)}\n`,
+          );
+      }
+      i++;
+      if (i === toggles.length - 1 && toggles[i] === 0) return 0;
+      if (i === toggles.length) i = 0;
+    }
+  }
+  // Hold the lines until the request ends: a read of a request without edge detection
+  // sleeps until the chip goes away (or a signal ends the process).
+  const buf = new Uint8Array(GPIO_V2_LINE_EVENT_SIZE);
+  for (;;) {
+    const n = await proc.sys.read(requests[0]!.fd, buf);
+    if (n !== -EINTR) return 0;
+  }
+});
+
+/** `print_event_time()` in its raw form: seconds and nine digits of nanoseconds. */
+function eventTime(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+}
+
+/** `gpiomon [options] <line>...`: one line per edge, until `-n` events or forever. */
+export const gpiomon = tool(async (proc, argv) => {
+  const { opts, operands } = await parseOptions(proc, argv, [
+    { long: 'active-low', short: 'l' },
+    { long: 'banner' },
+    { long: 'bias', short: 'b', arg: true },
+    { long: 'by-name' },
+    { long: 'chip', short: 'c', arg: true },
+    { long: 'consumer', short: 'C', arg: true },
+    { long: 'debounce-period', short: 'p', arg: true },
+    { long: 'edges', short: 'e', arg: true },
+    { long: 'format', short: 'F', arg: true },
+    { long: 'help', short: 'h' },
+    { long: 'num-events', short: 'n', arg: true },
+    { long: 'quiet', short: 'q' },
+    { long: 'silent' },
+    { long: 'strict', short: 's' },
+    { long: 'unquoted' },
+  ]);
+  let flags = GPIO_V2_LINE_FLAG_INPUT;
+  const edges = opts.get('edges') ?? 'both';
+  if (edges === 'rising') flags |= GPIO_V2_LINE_FLAG_EDGE_RISING;
+  else if (edges === 'falling') flags |= GPIO_V2_LINE_FLAG_EDGE_FALLING;
+  else if (edges === 'both')
+    flags |= GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING;
+  else await die(proc, `invalid edges: ${edges}`);
+  if (opts.has('bias')) flags |= await parseBiasOrDie(proc, opts.get('bias')!);
+  if (opts.has('active-low')) flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
+  let wanted = 0;
+  if (opts.has('num-events')) {
+    const n = opts.get('num-events')!;
+    if (!/^\d+$/.test(n) || Number(n) > 0x7fffffff) await die(proc, `invalid number: '${n}'`);
+    wanted = Number(n);
+  }
+  const attrs: gpio_v2_line_config_attribute[] = [];
+  if (opts.has('debounce-period')) {
+    const us = await parsePeriodOrDie(proc, opts.get('debounce-period')!);
+    if (us)
+      attrs.push({
+        attr: { id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: BigInt(us) },
+        mask: (1n << 64n) - 1n,
+      });
+  }
+  if (operands.length < 1) await die(proc, 'at least one GPIO line must be specified');
+  if (operands.length > 64) await die(proc, 'too many lines given');
+  const chipId = opts.get('chip');
+  const lines = await resolveLines(proc, operands, chipId, opts.has('by-name'));
+  const groups = byChip(lines);
+  if (groups.length > 1) await die(proc, 'monitoring lines of several chips is not supported here');
+  const [chip, group] = groups[0]!;
+  const mask = attrs.length ? (1n << BigInt(group.length)) - 1n : 0n;
+  for (const a of attrs) a.mask = mask;
+  const fd = await requestLines(
+    proc,
+    chip,
+    group.map((l) => l.offset),
+    opts.get('consumer') ?? 'gpiomon',
+    flags,
+    attrs,
+    `unable to request lines on chip ${chip.path}`,
+  );
+  await closeAll(proc, lines);
+  if (opts.has('banner')) {
+    const names = operands.map((id) => `'${id}'`);
+    await proc.out(
+      names.length > 1
+        ? `Monitoring lines ${names.slice(0, -1).join(', ')} and ${names.at(-1)}...\n`
+        : `Monitoring line ${names[0]}...\n`,
+    );
+  }
+  const quiet = opts.has('quiet') || opts.has('silent');
+  const fmt = opts.get('format');
+  const unquoted = opts.has('unquoted');
+  const lineOf = (offset: number) => group.find((l) => l.offset === offset);
+  const buf = new Uint8Array(GPIO_V2_LINE_EVENT_SIZE * 32);
+  let done = 0;
+  for (;;) {
+    await proc.flush();
+    const n = await proc.sys.read(fd, buf);
+    if (n === -EINTR) continue;
+    if (n < 0) await die(proc, 'error reading line events', n);
+    for (let at = 0; at + GPIO_V2_LINE_EVENT_SIZE <= n; at += GPIO_V2_LINE_EVENT_SIZE) {
+      const ev = decode_gpio_v2_line_event(buf.subarray(at, at + GPIO_V2_LINE_EVENT_SIZE));
+      const rising = ev.id === GPIO_V2_LINE_EVENT_RISING_EDGE;
+      const l = lineOf(ev.offset);
+      if (!quiet && fmt !== undefined) {
+        await proc.out(
+          `${formatEvent(fmt, ev.offset, l?.name || 'unnamed', chip.info.name, ev.id, ev.timestamp_ns)}\n`,
+        );
+      } else if (!quiet) {
+        let id = `${chip.info.name} ${ev.offset}`;
+        if (l?.name)
+          id =
+            chipId !== undefined
+              ? `${id} ${unquoted ? l.name : `"${l.name}"`}`
+              : unquoted
+                ? l.name
+                : `"${l.name}"`;
+        await proc.out(`${eventTime(ev.timestamp_ns)}\t${rising ? 'rising' : 'falling'}\t${id}\n`);
+      }
+      done += 1;
+      if (wanted && done >= wanted) {
+        await proc.sys.close(fd);
+        return 0;
+      }
+    }
+  }
+});
+
+/** `event_print_formatted()`: `%o %l %c %e %E %S %%` of gpiomon's `--format`. */
+function formatEvent(
+  fmt: string,
+  offset: number,
+  name: string,
+  chip: string,
+  id: number,
+  ns: bigint,
+): string {
+  return fmt.replace(/%(.?)/gs, (all, c: string) => {
+    switch (c) {
+      case 'o':
+        return String(offset);
+      case 'l':
+        return name;
+      case 'c':
+        return chip;
+      case 'e':
+        return String(id);
+      case 'E':
+        return id === GPIO_V2_LINE_EVENT_RISING_EDGE ? 'rising' : 'falling';
+      case 'S':
+        return eventTime(ns);
+      case '%':
+        return '%';
+      case '':
+        return '%';
+      default:
+        return all;
+    }
+  });
+}
