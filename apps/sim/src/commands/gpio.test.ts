@@ -1,8 +1,10 @@
+import { pl061_board_remove } from '@rfl/gpio-pl061';
 import { gpio_sim_add, gpio_sim_remove, sim_run_until_idle } from '@rfl/kernel';
 import { describe, expect, it } from 'vitest';
 import { bootMachine } from '../machine/boot.js';
 import { kernelPlatform } from '../machine/kernel-platform.js';
 import { ShellSession } from '../machine/machine.js';
+import { pl061_machine_board } from '../machine/pl061.js';
 
 /** Boots the machine with a simulated GPIO bank (button on 1, LED on 3) and a shell. */
 async function machine() {
@@ -22,6 +24,9 @@ async function machine() {
     },
     kernelPlatform,
   );
+  // Only the simulated bank below: the machine's PL061 would be gpiochip0.
+  const pl061 = pl061_machine_board();
+  if (pl061) await pl061_board_remove(pl061);
   const sim = gpio_sim_add({
     label: 'gpio-sim.0',
     ngpio: 8,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { board } from './board.js';
 import { cat } from './cat.js';
 import { dd } from './dd.js';
 import { cd, echo, false_, pwd, true_ } from './echo.js';
@@ -29,6 +30,7 @@ export const BUILTINS: ReadonlyMap<string, Command> = new Map([
 
 /** Programs: each runs as its own task. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['board', board],
   ['cat', cat],
   ['dd', dd],
   ['dmesg', dmesg],
