@@ -16,6 +16,7 @@ import {
   gpiod_request,
   gpiod_set_value,
   gpiod_to_irq,
+  hibernate,
   IRQ_HANDLED,
   IRQF_TRIGGER_FALLING,
   IRQF_TRIGGER_HIGH,
@@ -24,12 +25,17 @@ import {
   irq_init,
   irq_set_irq_type,
   mm_init,
+  PM_SUSPEND_MEM,
   panic_reset,
+  pm_init,
+  pm_suspend,
+  register_syscore_ops,
   request_irq,
   resource_init,
   sim_irq_line,
   sim_run_until_idle,
   sysfs_write,
+  unregister_syscore_ops,
   vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -211,6 +217,41 @@ describe('the safe PL061 driver', () => {
     expect(board.led(1).on).toBe(true);
     board.button(0).press();
     expect(presses).toBe(1);
+    free_irq(irq, null);
+  });
+
+  it('comes back from suspend to RAM with the controller powered off while asleep', async () => {
+    pm_init();
+    const led = line(1);
+    gpiod_direction_output(led, 1);
+    const button = line(0);
+    gpiod_direction_input(button);
+    const irq = gpiod_to_irq(button);
+    let presses = 0;
+    request_irq(
+      irq,
+      () => {
+        presses++;
+        return IRQ_HANDLED;
+      },
+      IRQF_TRIGGER_RISING,
+      'button',
+      null,
+    );
+    const powerOff = {
+      suspend: () => {
+        board.power_loss();
+        return 0;
+      },
+    };
+    register_syscore_ops(powerOff);
+    expect(await pm_suspend(PM_SUSPEND_MEM)).toBe(0);
+    unregister_syscore_ops(powerOff);
+    expect(board.led(1).on).toBe(true);
+    board.button(0).press();
+    expect(presses).toBe(1);
+    expect(await hibernate()).toBe(0);
+    expect(board.led(1).on).toBe(true);
     free_irq(irq, null);
   });
 
