@@ -27,7 +27,7 @@ import { drop, useOfMovedValue } from '@rfl/types';
  * using dev = Device.fromRaw(raw);
  * dev.name // => 'pl061'
  * dev.info('ready\n');
- * dmesg_records().at(-1)?.text // => ' pl061: ready'
+ * dmesg_records().filter((r) => r.level === 6).map((r) => r.text) // => [' pl061: ready']
  * ```
  */
 export class Device implements Disposable {
