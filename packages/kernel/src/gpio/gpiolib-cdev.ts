@@ -29,7 +29,7 @@ import {
   cdev_add,
   cdev_del,
   cdev_init,
-  unregister_chrdev_region,
+  chrdev_show,
 } from '../fs/char_dev.js';
 import { devtmpfs_create_node, devtmpfs_delete_node } from '../fs/devtmpfs.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from '../fs/fcntl.js';
@@ -145,10 +145,22 @@ const GPIO_V2_LINE_VALID_FLAGS =
 let gpio_devt = 0;
 const chrdevs = new Map<cdev, gpio_device>();
 
-/** Reserves the `gpiochip` character-device numbers; part of gpio_init(). */
+/**
+ * Reserves the `gpiochip` character-device numbers; part of gpio_init(). A region kept
+ * from an earlier gpio_init() of the same boot is reused; one a reboot of the
+ * character-device layer (`chrdev_init()`) forgot is allocated again.
+ */
 export function gpiolib_cdev_init(): void {
-  if (gpio_devt) unregister_chrdev_region(gpio_devt, GPIO_DEV_MAX);
+  for (const c of chrdevs.keys()) cdev_del(c);
   chrdevs.clear();
+  const major = MAJOR(gpio_devt);
+  if (
+    gpio_devt &&
+    chrdev_show()
+      .split('\n')
+      .some((l) => l.trim() === `${major} gpiochip`)
+  )
+    return;
   const dev = { value: 0 };
   gpio_devt = alloc_chrdev_region(dev, 0, GPIO_DEV_MAX, 'gpiochip') === 0 ? dev.value : 0;
 }
