@@ -74,9 +74,10 @@ import {
   gpiod_direction_input,
   gpiod_direction_output,
   gpiod_free,
+  gpiod_get_array_value,
   gpiod_get_value,
   gpiod_request,
-  gpiod_set_value,
+  gpiod_set_array_value,
   gpiod_to_irq,
 } from './gpiolib.js';
 import {
@@ -425,16 +426,19 @@ function linereq_get_values(lr: linereq, arg: number): number {
   const raw = get_user_struct(arg, GPIO_V2_LINE_VALUES_SIZE);
   if (!raw) return -EFAULT;
   const lv = decode_gpio_v2_line_values(raw);
+  const which: number[] = [];
+  for (let i = 0; i < lr.lines.length; i++) if ((lv.mask >> BigInt(i)) & 1n) which.push(i);
+  if (which.length === 0) return -EINVAL;
+  const vals: number[] = [];
+  const ret = gpiod_get_array_value(
+    which.map((i) => lr.lines[i]!.desc),
+    vals,
+  );
+  if (ret) return ret;
   let bits = 0n;
-  let num_get = 0;
-  for (let i = 0; i < lr.lines.length; i++) {
-    if (!((lv.mask >> BigInt(i)) & 1n)) continue;
-    num_get += 1;
-    const val = gpiod_get_value(lr.lines[i]!.desc);
-    if (val < 0) return val;
-    if (val) bits |= 1n << BigInt(i);
-  }
-  if (num_get === 0) return -EINVAL;
+  which.forEach((i, k) => {
+    if (vals[k]) bits |= 1n << BigInt(i);
+  });
   return put_user_struct(arg, encode_gpio_v2_line_values({ bits, mask: lv.mask }));
 }
 
@@ -442,19 +446,17 @@ function linereq_set_values(lr: linereq, arg: number): number {
   const raw = get_user_struct(arg, GPIO_V2_LINE_VALUES_SIZE);
   if (!raw) return -EFAULT;
   const lv = decode_gpio_v2_line_values(raw);
-  const todo: [gpio_desc, number][] = [];
+  const descs: gpio_desc[] = [];
+  const vals: number[] = [];
   for (let i = 0; i < lr.lines.length; i++) {
     if (!((lv.mask >> BigInt(i)) & 1n)) continue;
     const desc = lr.lines[i]!.desc;
     if (!(desc.flags & FLAG_IS_OUT)) return -EPERM;
-    todo.push([desc, Number((lv.bits >> BigInt(i)) & 1n)]);
+    descs.push(desc);
+    vals.push(Number((lv.bits >> BigInt(i)) & 1n));
   }
-  if (todo.length === 0) return -EINVAL;
-  for (const [desc, v] of todo) {
-    const ret = gpiod_set_value(desc, v);
-    if (ret) return ret;
-  }
-  return 0;
+  if (descs.length === 0) return -EINVAL;
+  return gpiod_set_array_value(descs, vals);
 }
 
 /** Applies a line's configuration: direction, value and edge detection. */

@@ -92,6 +92,7 @@ import {
   FLAG_USED_AS_IRQ,
   GPIO_LINE_DIRECTION_IN,
   GPIO_LINE_DIRECTION_OUT,
+  type gpio_bitmap,
   type gpio_chip,
   type gpio_desc,
   gpio_device,
@@ -688,6 +689,90 @@ export function gpiod_set_raw_value(desc: gpio_desc, value: number): number {
 export function gpiod_set_value(desc: gpio_desc, value: number): number {
   const v = (value ? 1 : 0) ^ (desc.flags & FLAG_ACTIVE_LOW ? 1 : 0);
   return gpiod_set_raw_value(desc, v);
+}
+
+/** Runs `fn` for each chip of `descs` with the positions of its lines (descs of one gpio_device). */
+function for_each_chip(
+  descs: readonly gpio_desc[],
+  fn: (gc: gpio_chip, idx: number[]) => number,
+): number {
+  const groups = new Map<gpio_device, number[]>();
+  descs.forEach((d, i) => {
+    const g = groups.get(d.gdev) ?? [];
+    g.push(i);
+    groups.set(d.gdev, g);
+  });
+  for (const [gdev, idx] of groups) {
+    if (!gdev.chip) return -ENODEV;
+    const ret = fn(gdev.chip, idx);
+    if (ret) return ret;
+  }
+  return 0;
+}
+
+function bitmap_of(gc: gpio_chip): gpio_bitmap {
+  return new Uint32Array((gc.ngpio + 31) >> 5);
+}
+
+/**
+ * Reads several lines at once (`gpiod_get_array_value()`), one `get_multiple` call per
+ * chip when the chip has it: fills `values` with the logical values; 0 or -errno.
+ */
+export function gpiod_get_array_value(descs: readonly gpio_desc[], values: number[]): number {
+  return for_each_chip(descs, (gc, idx) => {
+    if (gc.get_multiple) {
+      const mask = bitmap_of(gc);
+      const bits = bitmap_of(gc);
+      for (const i of idx) {
+        const hw = gpio_chip_hwgpio(descs[i]!);
+        mask[hw >> 5]! |= 1 << (hw & 31);
+      }
+      const ret = gc.get_multiple(gc, mask, bits);
+      if (ret < 0) return ret;
+      for (const i of idx) {
+        const d = descs[i]!;
+        const hw = gpio_chip_hwgpio(d);
+        const raw = (bits[hw >> 5]! >>> (hw & 31)) & 1;
+        values[i] = d.flags & FLAG_ACTIVE_LOW ? raw ^ 1 : raw;
+      }
+      return 0;
+    }
+    for (const i of idx) {
+      const v = gpiod_get_value(descs[i]!);
+      if (v < 0) return v;
+      values[i] = v;
+    }
+    return 0;
+  });
+}
+
+/**
+ * Drives several lines at once (`gpiod_set_array_value()`), one `set_multiple` call per
+ * chip when the chip has it; `values` are logical. 0 or -errno.
+ */
+export function gpiod_set_array_value(
+  descs: readonly gpio_desc[],
+  values: readonly number[],
+): number {
+  return for_each_chip(descs, (gc, idx) => {
+    if (gc.set_multiple) {
+      const mask = bitmap_of(gc);
+      const bits = bitmap_of(gc);
+      for (const i of idx) {
+        const d = descs[i]!;
+        const hw = gpio_chip_hwgpio(d);
+        mask[hw >> 5]! |= 1 << (hw & 31);
+        const v = (values[i] ? 1 : 0) ^ (d.flags & FLAG_ACTIVE_LOW ? 1 : 0);
+        if (v) bits[hw >> 5]! |= 1 << (hw & 31);
+      }
+      return gc.set_multiple(gc, mask, bits) ?? 0;
+    }
+    for (const i of idx) {
+      const ret = gpiod_set_value(descs[i]!, values[i]!);
+      if (ret) return ret;
+    }
+    return 0;
+  });
 }
 
 /** The `_cansleep` variants: the same calls, allowed for chips that sleep. */
