@@ -123,6 +123,16 @@ describe('gpiomon', () => {
     expect((await run('wait; cat /tmp/f')).out).toBe('1 falling button\n');
   });
 
+  it('dies of the signal kill sends while it waits, releasing its line', async () => {
+    const { run } = await machine();
+    await run('gpiomon -c 0 1 &');
+    expect((await run('gpioinfo -c 0 1')).out).toBe(
+      'gpiochip0 1\t"button"        \tinput edges=both consumer="gpiomon"\n',
+    );
+    expect((await run('kill $!; wait $!; echo $?')).out).toBe('143\n');
+    expect((await run('gpioinfo -c 0 1')).out).toBe('gpiochip0 1\t"button"        \tinput\n');
+  });
+
   it('ends with "No such device" when the chip goes away under it', async () => {
     const { sim, run } = await machine();
     await run('gpiomon -c 0 1 &');
