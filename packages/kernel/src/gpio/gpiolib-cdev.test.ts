@@ -9,6 +9,7 @@ import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { sim_run_pending } from '../sched/core.js';
+import { sim_advance } from '../time/timer.js';
 import { libc } from '../user/libc.js';
 import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
 import { gpio_init } from './gpiolib.js';
@@ -25,6 +26,7 @@ import {
   GPIO_GET_CHIPINFO_IOCTL,
   GPIO_V2_GET_LINE_IOCTL,
   GPIO_V2_GET_LINEINFO_IOCTL,
+  GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
   GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
   GPIO_V2_LINE_EVENT_FALLING_EDGE,
   GPIO_V2_LINE_EVENT_RISING_EDGE,
@@ -213,6 +215,42 @@ describe('/dev/gpiochipN', () => {
     const ev = await libc.read(fall, 48);
     if (typeof ev === 'number') throw new Error(`read ${ev}`);
     expect(decode_gpio_v2_line_event(ev).id).toBe(GPIO_V2_LINE_EVENT_FALLING_EDGE);
+  });
+});
+
+describe('debouncing', () => {
+  it('reports one edge for a bouncing press once the line has been quiet for the period', async () => {
+    const sim = gpio_sim_add({ label: 'gpio-sim.0', ngpio: 8, hwirq: 43 });
+    const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+    const lfd = await request(fd, [4], {
+      ...input_both,
+      attrs: [{ attr: { id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: 10_000n }, mask: 1n }],
+    });
+    const li = encode_gpio_v2_line_info({
+      name: '',
+      consumer: '',
+      offset: 4,
+      flags: 0n,
+      attrs: [],
+    });
+    await libc.ioctl(fd, GPIO_V2_GET_LINEINFO_IOCTL, li);
+    expect(decode_gpio_v2_line_info(li).attrs).toEqual([
+      { id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: 10_000n },
+    ]);
+    for (const level of [1, 0, 1, 0, 1]) sim.set_pull(4, level);
+    await sim_advance(5);
+    expect(await libc.poll([{ fd: lfd, events: EPOLLIN, revents: 0 }], 0)).toBe(0);
+    // The debounced value is still the old one.
+    expect(await get_values(lfd, 1n)).toBe(0n);
+    await sim_advance(10);
+    const raw = await libc.read(lfd, 96);
+    if (typeof raw === 'number') throw new Error(`read ${raw}`);
+    expect(raw.length).toBe(48);
+    const ev = decode_gpio_v2_line_event(raw);
+    expect([ev.id, ev.offset, ev.seqno]).toEqual([GPIO_V2_LINE_EVENT_RISING_EDGE, 4, 1]);
+    expect(await get_values(lfd, 1n)).toBe(1n);
+    await libc.close(lfd);
+    await libc.close(fd);
   });
 });
 

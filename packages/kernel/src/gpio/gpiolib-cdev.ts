@@ -18,11 +18,29 @@
  * last references. The ABI v1 ioctls (CONFIG_GPIO_CDEV_V1) and line-info
  * watches are not built: they return -EINVAL like any unknown command.
  *
+ * Event timestamps are CLOCK_MONOTONIC (the machine has no separate real-time
+ * clock, so GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME stamps the same way); HTE
+ * stamping is refused with -EOPNOTSUPP, as without CONFIG_HTE.
+ *
+ * A debounce period (GPIO_V2_LINE_ATTR_ID_DEBOUNCE) is done in software, as for
+ * every chip without hardware debounce: each edge restarts a delayed work item,
+ * and only when the line has been quiet for the period is its level read and,
+ * if it changed, reported — a bouncing button gives one event per press.
+ *
  * @module
  */
 
 import { dev_name, get_device, put_device } from '../base/device.js';
-import { EAGAIN, EFAULT, EINVAL, ENODEV, ENXIO, EPERM, EPROBE_DEFER } from '../errno.js';
+import {
+  EAGAIN,
+  EFAULT,
+  EINVAL,
+  ENODEV,
+  ENXIO,
+  EOPNOTSUPP,
+  EPERM,
+  EPROBE_DEFER,
+} from '../errno.js';
 import {
   alloc_chrdev_region,
   cdev,
@@ -47,10 +65,18 @@ import {
   IRQF_TRIGGER_FALLING,
   IRQF_TRIGGER_RISING,
 } from '../irq/irqdesc.js';
-import { free_irq, request_threaded_irq } from '../irq/manage.js';
+import { free_irq, request_irq, request_threaded_irq } from '../irq/manage.js';
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event_interruptible, wake_up_all } from '../locking/wait.js';
 import { pr_debug } from '../printk.js';
+import {
+  cancel_delayed_work,
+  delayed_work,
+  INIT_DELAYED_WORK,
+  mod_delayed_work,
+  system_wq,
+} from '../sched/workqueue.js';
 import { ktime_get_ns } from '../time/clock.js';
+import { usecs_to_jiffies } from '../time/jiffies.js';
 import {
   FLAG_ACTIVE_LOW,
   FLAG_BIAS_DISABLE,
@@ -75,6 +101,7 @@ import {
   gpiod_direction_output,
   gpiod_free,
   gpiod_get_array_value,
+  gpiod_get_raw_value,
   gpiod_get_value,
   gpiod_request,
   gpiod_set_array_value,
@@ -181,6 +208,12 @@ interface line {
   req_seqno: number;
   line_seqno: number;
   debounce_period_us: number;
+  /** The software debouncer runs the line (`sw_debounced`). */
+  sw_debounced: boolean;
+  /** The debounced physical level (`level`). */
+  level_debounced: number;
+  /** Fires once the line has been quiet for the period (`work`). */
+  readonly work: delayed_work;
 }
 
 /** A line request and its file (`struct linereq`). */
@@ -231,6 +264,8 @@ function gpio_v2_line_flags_validate(flags: number, high: bigint): number {
   if (flags & GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME && flags & GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE) {
     return -EINVAL;
   }
+  // No hardware timestamp engine: the kernel without CONFIG_HTE says so.
+  if (flags & GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE) return -EOPNOTSUPP;
   if (flags & GPIO_V2_LINE_DRIVE_FLAGS && !(flags & GPIO_V2_LINE_FLAG_OUTPUT)) return -EINVAL;
   if (flags & GPIO_V2_LINE_BIAS_FLAGS && !(flags & GPIO_V2_LINE_DIRECTION_FLAGS)) return -EINVAL;
   const bias = flags & GPIO_V2_LINE_BIAS_FLAGS;
@@ -384,14 +419,87 @@ function edge_detector_stop(l: line): void {
     free_irq(l.irq, l);
     l.irq = 0;
   }
+  cancel_delayed_work(l.work);
+  l.sw_debounced = false;
   l.edflags = 0;
 }
 
-/** `edge_detector_setup()`: a threaded irq on the line for the requested edges. */
-function edge_detector_setup(l: line, edflags: number): number {
+/** `debounce_irq_handler()`: every edge pushes the debouncer's deadline back. */
+function debounce_irq_handler(_irq: number, p: unknown): number {
+  const l = p as line;
+  mod_delayed_work(system_wq, l.work, usecs_to_jiffies(l.debounce_period_us));
+  return IRQ_HANDLED;
+}
+
+/**
+ * `debounce_work_func()`: the line has been quiet for the period; report the
+ * settled level if it changed and the requested edges cover it.
+ */
+function debounce_work_func(l: line): void {
+  let level = gpiod_get_raw_value(l.desc);
+  if (level < 0) {
+    pr_debug('debouncer failed to read line value\n');
+    return;
+  }
+  if (l.level_debounced === level) return;
+  l.level_debounced = level;
+  const eflags = l.edflags & GPIO_V2_LINE_EDGE_FLAGS;
+  if (!eflags) return;
+  if (l.edflags & GPIO_V2_LINE_FLAG_ACTIVE_LOW) level = level ? 0 : 1;
+  if (
+    (eflags === GPIO_V2_LINE_FLAG_EDGE_RISING && !level) ||
+    (eflags === GPIO_V2_LINE_FLAG_EDGE_FALLING && level)
+  ) {
+    return;
+  }
+  const lr = l.req;
+  l.line_seqno += 1;
+  linereq_put_event(lr, {
+    timestamp_ns: BigInt(ktime_get_ns()),
+    id: level ? GPIO_V2_LINE_EVENT_RISING_EDGE : GPIO_V2_LINE_EVENT_FALLING_EDGE,
+    offset: gpio_chip_hwgpio(l.desc),
+    seqno: lr.lines.length === 1 ? l.line_seqno : ++lr.seqno,
+    line_seqno: l.line_seqno,
+  });
+}
+
+/**
+ * `debounce_setup()`: no chip here debounces in hardware, so an interrupt on
+ * both edges feeds the software debouncer.
+ */
+function debounce_setup(l: line, debounce_period_us: number): number {
+  const level = gpiod_get_raw_value(l.desc);
+  if (level < 0) return level;
+  const irq = gpiod_to_irq(l.desc);
+  if (irq < 0) return -ENXIO;
+  const ret = request_irq(
+    irq,
+    debounce_irq_handler,
+    IRQF_TRIGGER_FALLING | IRQF_TRIGGER_RISING,
+    l.req.label ?? 'gpio-line',
+    l,
+  );
+  if (ret) return ret;
+  l.irq = irq;
+  l.debounce_period_us = debounce_period_us;
+  l.level_debounced = level;
+  l.sw_debounced = true;
+  return 0;
+}
+
+/**
+ * `edge_detector_setup()`: a threaded irq on the line for the requested edges, or
+ * the software debouncer when a debounce period is configured.
+ */
+function edge_detector_setup(l: line, edflags: number, debounce_period_us: number): number {
   const eflags = edflags & GPIO_V2_LINE_EDGE_FLAGS;
   l.edflags = edflags;
-  if (!eflags) return 0;
+  if (debounce_period_us) {
+    const ret = debounce_setup(l, debounce_period_us);
+    if (ret) return ret;
+  }
+  // Detection off, or the debouncer reports the edges.
+  if (!eflags || l.sw_debounced) return 0;
   const irq = gpiod_to_irq(l.desc);
   if (irq < 0) return -ENXIO;
   const active_low = (l.desc.flags & FLAG_ACTIVE_LOW) !== 0;
@@ -415,11 +523,12 @@ function edge_detector_setup(l: line, edflags: number): number {
   return 0;
 }
 
-/** `edge_detector_update()`: restarts the detector when the edges changed. */
-function edge_detector_update(l: line, edflags: number): number {
-  if (l.edflags === edflags) return 0;
+/** `edge_detector_update()`: restarts the detector when the edges or the period changed. */
+function edge_detector_update(l: line, edflags: number, debounce_period_us: number): number {
+  if (l.edflags === edflags && l.debounce_period_us === debounce_period_us) return 0;
   edge_detector_stop(l);
-  return edge_detector_setup(l, edflags);
+  l.debounce_period_us = 0;
+  return edge_detector_setup(l, edflags, debounce_period_us);
 }
 
 function linereq_get_values(lr: linereq, arg: number): number {
@@ -435,6 +544,13 @@ function linereq_get_values(lr: linereq, arg: number): number {
     vals,
   );
   if (ret) return ret;
+  // A debounced line reads as the debouncer last saw it (`debounced_value()`).
+  which.forEach((i, k) => {
+    const l = lr.lines[i]!;
+    if (!l.sw_debounced) return;
+    const active_low = l.desc.flags & FLAG_ACTIVE_LOW ? 1 : 0;
+    vals[k] = l.level_debounced ^ active_low;
+  });
   let bits = 0n;
   which.forEach((i, k) => {
     if (vals[k]) bits |= 1n << BigInt(i);
@@ -463,15 +579,21 @@ function linereq_set_values(lr: linereq, arg: number): number {
 function line_apply_config(l: line, lc: gpio_v2_line_config, i: number): number {
   const flags = gpio_v2_line_config_flags(lc, i);
   flags_to_desc(flags, l.desc);
-  debounce_of.set(l.desc, gpio_v2_line_config_debounce_period(lc, i));
+  const debounce = gpio_v2_line_config_debounce_period(lc, i);
+  debounce_of.set(l.desc, debounce);
   if (flags & GPIO_V2_LINE_FLAG_OUTPUT) {
     edge_detector_stop(l);
+    l.debounce_period_us = 0;
     return gpiod_direction_output(l.desc, gpio_v2_line_config_output_value(lc, i));
   }
   if (flags & GPIO_V2_LINE_FLAG_INPUT) {
     const ret = gpiod_direction_input(l.desc);
     if (ret) return ret;
-    return edge_detector_update(l, flags & GPIO_V2_LINE_EDGE_FLAGS);
+    return edge_detector_update(
+      l,
+      flags & (GPIO_V2_LINE_EDGE_FLAGS | GPIO_V2_LINE_FLAG_ACTIVE_LOW),
+      debounce,
+    );
   }
   return 0;
 }
@@ -612,7 +734,11 @@ function linereq_create(gdev: gpio_device, arg: number): number {
       req_seqno: 0,
       line_seqno: 0,
       debounce_period_us: 0,
+      sw_debounced: false,
+      level_debounced: 0,
+      work: new delayed_work(),
     };
+    INIT_DELAYED_WORK(l.work, () => debounce_work_func(l), 'debounce_work_func');
     lr.lines.push(l);
     ret = line_apply_config(l, lc, i);
     if (ret) break;
