@@ -12,7 +12,6 @@ export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
-// --- power management (g-lib): dev_pm_ops phases, pm_suspend, hibernate, /sys/power ---
 export * from './base/power.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
@@ -71,6 +70,7 @@ export * from './fs/tmpfs.js';
 export * from './gpio/driver.js';
 export * from './gpio/gpio-sim.js';
 export * from './gpio/gpiolib.js';
+export { gpio_debugfs_show } from './gpio/gpiolib-debugfs.js';
 export {
   GPIOCHIP_IRQ_RESOURCE_HELPERS,
   gpiochip_irq_relres,
@@ -109,7 +109,6 @@ export * from './irq/chip.js';
 export * from './irq/devres.js';
 export { generic_handle_irq } from './irq/handle.js';
 export * from './irq/init.js';
-// --- gpio (g-lib): gpiolib, its irq chips, /dev/gpiochipN, /sys/class/gpio ---
 export {
   dummy_irq_chip,
   handle_bad_irq,

@@ -99,6 +99,7 @@ import {
   to_gpio_device,
 } from './driver.js';
 import { gcdev_register, gcdev_unregister, gpiolib_cdev_init } from './gpiolib-cdev.js';
+import { gpiolib_debugfs_init } from './gpiolib-debugfs.js';
 import { gpiochip_add_irqchip, gpiochip_irqchip_remove } from './gpiolib-irqchip.js';
 import {
   gpiochip_sysfs_register,
@@ -123,7 +124,8 @@ let gpio_ida = new Set<number>();
 
 /**
  * (Re)boots gpiolib: forgets every chip, registers the `gpio` bus, the
- * `gpiochip` character-device region and the `gpio` class. Call it after the
+ * `gpiochip` character-device region, the `gpio` class and
+ * `/sys/kernel/debug/gpio`. Call it after the
  * driver core's boot (`driver_core_fs_init()` or `driver_init()`), which drops
  * every bus.
  */
@@ -133,6 +135,7 @@ export function gpio_init(): void {
   if (!bus_to_subsys(gpio_bus_type)) bus_register(gpio_bus_type);
   gpiolib_cdev_init();
   gpiolib_sysfs_init();
+  gpiolib_debugfs_init();
 }
 
 /** The registered gpio_devices, lowest base first. */
