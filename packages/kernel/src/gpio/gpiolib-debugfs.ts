@@ -32,13 +32,9 @@ import {
   debugfs_lookup_and_remove,
 } from '../fs/debugfs/inode.js';
 import { sprintf } from '../vsprintf.js';
+import { gpiod_get_direction, gpiod_get_raw_value } from './consumer.js';
 import { FLAG_ACTIVE_LOW, FLAG_IS_OUT, FLAG_REQUESTED, FLAG_USED_AS_IRQ } from './driver.js';
-import {
-  gpio_chip_hwgpio,
-  gpio_device_list,
-  gpiod_get_direction,
-  gpiod_get_raw_value,
-} from './gpiolib.js';
+import { gpio_chip_hwgpio, gpio_device_list } from './gpiolib.js';
 
 /** The text of `/sys/kernel/debug/gpio`. */
 export function gpio_debugfs_show(): string {

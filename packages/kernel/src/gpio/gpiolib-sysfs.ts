@@ -44,16 +44,6 @@ import { free_irq, request_irq } from '../irq/manage.js';
 import type { kobject } from '../lib/kobject.js';
 import { pr_debug, pr_warn } from '../printk.js';
 import {
-  FLAG_ACTIVE_LOW,
-  FLAG_EXPORT,
-  FLAG_IS_OUT,
-  FLAG_REQUESTED,
-  FLAG_SYSFS,
-  type gpio_desc,
-  type gpio_device,
-} from './driver.js';
-import {
-  desc_to_gpio,
   gpio_to_desc,
   gpiod_direction_input,
   gpiod_direction_output_raw,
@@ -63,7 +53,17 @@ import {
   gpiod_request,
   gpiod_set_value,
   gpiod_to_irq,
-} from './gpiolib.js';
+} from './consumer.js';
+import {
+  FLAG_ACTIVE_LOW,
+  FLAG_EXPORT,
+  FLAG_IS_OUT,
+  FLAG_REQUESTED,
+  FLAG_SYSFS,
+  type gpio_desc,
+  type gpio_device,
+} from './driver.js';
+import { desc_to_gpio } from './gpiolib.js';
 
 const GPIO_TRIGGER_RISING = 1;
 const GPIO_TRIGGER_FALLING = 2;

@@ -20,22 +20,8 @@ import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import {
-  FLAG_USED_AS_IRQ,
-  GPIO_LINE_DIRECTION_IN,
-  GPIO_LINE_DIRECTION_OUT,
-  gpio_chip,
-} from './driver.js';
-import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
-import {
-  desc_to_gpio,
-  devm_gpiochip_add_data,
   gpio_device_get_desc,
-  gpio_device_list,
-  gpio_init,
   gpio_to_desc,
-  gpiochip_add_data,
-  gpiochip_get_data,
-  gpiochip_remove,
   gpiod_direction_input,
   gpiod_direction_output,
   gpiod_free,
@@ -48,6 +34,22 @@ import {
   gpiod_set_value,
   gpiod_to_irq,
   gpiod_toggle_active_low,
+} from './consumer.js';
+import {
+  FLAG_USED_AS_IRQ,
+  GPIO_LINE_DIRECTION_IN,
+  GPIO_LINE_DIRECTION_OUT,
+  gpio_chip,
+} from './driver.js';
+import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
+import {
+  desc_to_gpio,
+  devm_gpiochip_add_data,
+  gpio_device_list,
+  gpio_init,
+  gpiochip_add_data,
+  gpiochip_get_data,
+  gpiochip_remove,
 } from './gpiolib.js';
 
 beforeEach(() => {
