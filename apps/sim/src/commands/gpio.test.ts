@@ -142,3 +142,18 @@ describe('gpiomon', () => {
     expect(r.out).toBe('status 1\n');
   });
 });
+
+describe('gpionotify', () => {
+  it('prints one line per request, reconfiguration and release of the watched lines', async () => {
+    const { run } = await machine();
+    await run('gpionotify -n 2 -c 0 led > /tmp/info &');
+    await run('gpioset -t 0 -c 0 led=1');
+    const r = await run('wait; cat /tmp/info');
+    expect(r.out).toMatch(
+      /^\d+\.\d{9}\trequested\tgpiochip0 3 "led"\n\d+\.\d{9}\treleased\tgpiochip0 3 "led"\n$/,
+    );
+    expect((await run('gpionotify -e frobbed -c 0 3')).err).toBe(
+      'gpionotify: invalid event: frobbed\n',
+    );
+  });
+});

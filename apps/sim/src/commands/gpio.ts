@@ -1,6 +1,6 @@
 /**
  * The GPIO tools of libgpiod 2.x over `/dev/gpiochipN` (the v2 character-device ABI):
- * `gpiodetect`, `gpioinfo`, `gpioget`, `gpioset` and `gpiomon`, with libgpiod's options,
+ * `gpiodetect`, `gpioinfo`, `gpioget`, `gpioset`, `gpiomon` and `gpionotify`, with libgpiod's options,
  * output formats and messages (`gpioget: unable to request lines: Device or resource
  * busy`, `gpiomon: error reading line events: No such device`).
  *
@@ -18,8 +18,11 @@
 
 import {
   decode_gpio_v2_line_event,
+  decode_gpio_v2_line_info_changed,
   decode_gpio_v2_line_values,
+  encode_gpio_v2_line_info,
   encode_gpio_v2_line_values,
+  GPIO_V2_GET_LINEINFO_WATCH_IOCTL,
   GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
   GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
   GPIO_V2_LINE_EVENT_RISING_EDGE,
@@ -38,6 +41,7 @@ import {
   GPIO_V2_LINE_FLAG_OUTPUT,
   GPIO_V2_LINE_FLAG_USED,
   GPIO_V2_LINE_GET_VALUES_IOCTL,
+  GPIO_V2_LINE_INFO_CHANGED_SIZE,
   GPIO_V2_LINE_SET_VALUES_IOCTL,
   type gpio_v2_line_config_attribute,
   type gpio_v2_line_info,
@@ -473,3 +477,106 @@ function formatEvent(
     }
   });
 }
+
+const INFO_EVENTS = ['requested', 'released', 'reconfigured'];
+
+/**
+ * `gpionotify [options] <line>...`: watches the lines' info and prints one line per
+ * request, release or reconfiguration, until `-n` events or forever.
+ */
+export const gpionotify = tool(async (proc, argv) => {
+  const { opts, operands } = await parseOptions(proc, argv, [
+    { long: 'banner' },
+    { long: 'by-name' },
+    { long: 'chip', short: 'c', arg: true },
+    { long: 'event', short: 'e', arg: true },
+    { long: 'format', short: 'F', arg: true },
+    { long: 'help', short: 'h' },
+    { long: 'num-events', short: 'n', arg: true },
+    { long: 'quiet', short: 'q' },
+    { long: 'strict', short: 's' },
+    { long: 'unquoted' },
+  ]);
+  const only = opts.get('event');
+  if (only !== undefined && !INFO_EVENTS.includes(only)) await die(proc, `invalid event: ${only}`);
+  let wanted = 0;
+  if (opts.has('num-events')) {
+    const n = opts.get('num-events')!;
+    if (!/^\d+$/.test(n) || Number(n) > 0x7fffffff) await die(proc, `invalid number: '${n}'`);
+    wanted = Number(n);
+  }
+  if (operands.length < 1) await die(proc, 'at least one GPIO line must be specified');
+  const chipId = opts.get('chip');
+  const lines = await resolveLines(proc, operands, chipId, opts.has('by-name'));
+  const groups = byChip(lines);
+  if (groups.length > 1) await die(proc, 'watching lines of several chips is not supported here');
+  const [chip, group] = groups[0]!;
+  for (const l of group) {
+    const buf = encode_gpio_v2_line_info({
+      name: '',
+      consumer: '',
+      offset: l.offset,
+      flags: 0n,
+      attrs: [],
+    });
+    const ret = await proc.sys.ioctl(chip.fd, GPIO_V2_GET_LINEINFO_WATCH_IOCTL, buf);
+    if (ret < 0) await die(proc, `unable to watch line on chip '${chip.path}'`, ret);
+  }
+  if (opts.has('banner')) {
+    const names = operands.map((id) => `'${id}'`);
+    await proc.out(
+      names.length > 1
+        ? `Watching lines ${names.slice(0, -1).join(', ')} and ${names.at(-1)}...\n`
+        : `Watching line ${names[0]}...\n`,
+    );
+  }
+  const quiet = opts.has('quiet');
+  const fmt = opts.get('format');
+  const unquoted = opts.has('unquoted');
+  const buf = new Uint8Array(GPIO_V2_LINE_INFO_CHANGED_SIZE * 16);
+  let done = 0;
+  for (;;) {
+    await proc.flush();
+    const n = await proc.sys.read(chip.fd, buf);
+    if (n === -EINTR) continue;
+    if (n < 0) await die(proc, 'error reading info events', n);
+    for (
+      let at = 0;
+      at + GPIO_V2_LINE_INFO_CHANGED_SIZE <= n;
+      at += GPIO_V2_LINE_INFO_CHANGED_SIZE
+    ) {
+      const chg = decode_gpio_v2_line_info_changed(
+        buf.subarray(at, at + GPIO_V2_LINE_INFO_CHANGED_SIZE),
+      );
+      const evname = INFO_EVENTS[chg.event_type - 1] ?? 'unknown';
+      if (only !== undefined && evname !== only) continue;
+      const l = group.find((g) => g.offset === chg.info.offset);
+      if (!quiet && fmt !== undefined) {
+        await proc.out(
+          `${fmt.replace(/%(.?)/gs, (all, c: string) => {
+            if (c === 'o') return String(chg.info.offset);
+            if (c === 'l') return chg.info.name || 'unnamed';
+            if (c === 'c') return chip.info.name;
+            if (c === 'e') return String(chg.event_type);
+            if (c === 'E') return evname;
+            if (c === 'S') return eventTime(chg.timestamp_ns);
+            if (c === '%' || c === '') return '%';
+            return all;
+          })}\n`,
+        );
+      } else if (!quiet) {
+        let id = `${chip.info.name} ${chg.info.offset}`;
+        if (l?.name) {
+          const name = unquoted ? l.name : `"${l.name}"`;
+          id = chipId !== undefined ? `${id} ${name}` : name;
+        }
+        await proc.out(`${eventTime(chg.timestamp_ns)}\t${evname}\t${id}\n`);
+      }
+      done += 1;
+      if (wanted && done >= wanted) {
+        await closeAll(proc, lines);
+        return 0;
+      }
+    }
+  }
+});

@@ -44,6 +44,11 @@ import {
   gpio_device_list,
   gpiochip_line_is_valid,
 } from './gpiolib.js';
+import {
+  GPIO_V2_LINE_CHANGED_CONFIG,
+  GPIO_V2_LINE_CHANGED_RELEASED,
+  GPIO_V2_LINE_CHANGED_REQUESTED,
+} from './uapi.js';
 
 /** `gpiod_err()`-style prefix: `gpio-<N> (<label>): `. */
 function gpiod_err(desc: gpio_desc, fmt: string, ...args: unknown[]): void {
@@ -153,6 +158,7 @@ export function gpiod_free(desc: gpio_desc): void {
     FLAG_EXPORT
   );
   desc.label = undefined;
+  gpiod_line_state_notify(desc, GPIO_V2_LINE_CHANGED_RELEASED);
   module_put(desc.gdev.owner as module | undefined);
   put_device(desc.gdev.dev);
 }
@@ -210,9 +216,9 @@ export const GPIOD_OUT_HIGH =
 export function gpiod_configure_flags(desc: gpio_desc, dflags: number): number {
   if (!(dflags & GPIOD_FLAGS_BIT_DIR_SET)) return 0;
   if (dflags & GPIOD_FLAGS_BIT_DIR_OUT) {
-    return gpiod_direction_output(desc, dflags & GPIOD_FLAGS_BIT_DIR_VAL ? 1 : 0);
+    return gpiod_direction_output_nonotify(desc, dflags & GPIOD_FLAGS_BIT_DIR_VAL ? 1 : 0);
   }
-  return gpiod_direction_input(desc);
+  return gpiod_direction_input_nonotify(desc);
 }
 
 /**
@@ -237,6 +243,7 @@ export function gpiod_get_from_chip(
     gpiod_free(desc);
     return cfg;
   }
+  gpiod_line_state_notify(desc, GPIO_V2_LINE_CHANGED_REQUESTED);
   return desc;
 }
 
@@ -256,8 +263,8 @@ export function gpiod_get_direction(desc: gpio_desc): number {
   return ret;
 }
 
-/** Makes the line an input (`gpiod_direction_input()`): 0 or -errno. */
-export function gpiod_direction_input(desc: gpio_desc): number {
+/** gpiod_direction_input() without telling the line's watchers (`gpiod_direction_input_nonotify()`). */
+export function gpiod_direction_input_nonotify(desc: gpio_desc): number {
   const gc = desc.gdev.chip;
   if (!gc) return -ENODEV;
   const offset = gpio_chip_hwgpio(desc);
@@ -276,8 +283,8 @@ export function gpiod_direction_input(desc: gpio_desc): number {
   return ret;
 }
 
-/** Makes the line an output at physical level `value` (`gpiod_direction_output_raw()`). */
-export function gpiod_direction_output_raw(desc: gpio_desc, value: number): number {
+/** gpiod_direction_output_raw() without telling the line's watchers. */
+function gpiod_direction_output_raw_commit(desc: gpio_desc, value: number): number {
   const gc = desc.gdev.chip;
   if (!gc) return -ENODEV;
   if (desc.flags & FLAG_USED_AS_IRQ && desc.flags & FLAG_IRQ_IS_ENABLED) {
@@ -304,10 +311,39 @@ export function gpiod_direction_output_raw(desc: gpio_desc, value: number): numb
   return ret;
 }
 
+/** gpiod_direction_output() without telling the line's watchers (`gpiod_direction_output_nonotify()`). */
+export function gpiod_direction_output_nonotify(desc: gpio_desc, value: number): number {
+  const v = (value ? 1 : 0) ^ (desc.flags & FLAG_ACTIVE_LOW ? 1 : 0);
+  return gpiod_direction_output_raw_commit(desc, v);
+}
+
+/**
+ * Tells whoever watches the line (an open `/dev/gpiochipN` with
+ * GPIO_V2_GET_LINEINFO_WATCH_IOCTL) that it was requested, released or reconfigured
+ * (`gpiod_line_state_notify()`); `action` is a GPIO_V2_LINE_CHANGED_* value.
+ */
+export function gpiod_line_state_notify(desc: gpio_desc, action: number): void {
+  for (const watcher of [...desc.gdev.line_state]) watcher(desc, action);
+}
+
+function notify_config(desc: gpio_desc, ret: number): number {
+  if (ret === 0) gpiod_line_state_notify(desc, GPIO_V2_LINE_CHANGED_CONFIG);
+  return ret;
+}
+
+/** Makes the line an input (`gpiod_direction_input()`): 0 or -errno. */
+export function gpiod_direction_input(desc: gpio_desc): number {
+  return notify_config(desc, gpiod_direction_input_nonotify(desc));
+}
+
+/** Makes the line an output at physical level `value` (`gpiod_direction_output_raw()`). */
+export function gpiod_direction_output_raw(desc: gpio_desc, value: number): number {
+  return notify_config(desc, gpiod_direction_output_raw_commit(desc, value));
+}
+
 /** Makes the line an output at logical `value`, honouring active-low (`gpiod_direction_output()`). */
 export function gpiod_direction_output(desc: gpio_desc, value: number): number {
-  const v = (value ? 1 : 0) ^ (desc.flags & FLAG_ACTIVE_LOW ? 1 : 0);
-  return gpiod_direction_output_raw(desc, v);
+  return notify_config(desc, gpiod_direction_output_nonotify(desc, value));
 }
 
 function gpiochip_set(gc: gpio_chip, offset: number, value: number): number {

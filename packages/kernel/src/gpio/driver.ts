@@ -169,6 +169,8 @@ export class gpio_device {
   readonly owner: unknown;
   /** The line-request and chip files of this device that wait for its events. */
   readonly notify: Set<() => void> = new Set();
+  /** Who watches its lines' state: requested, released, reconfigured (`line_state_notifier`). */
+  readonly line_state: Set<(desc: gpio_desc, action: number) => void> = new Set();
 
   constructor(id: number, gc: gpio_chip, base: number) {
     this.id = id;

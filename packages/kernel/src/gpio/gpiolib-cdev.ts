@@ -16,8 +16,11 @@
  * chip is removed (the driver unbound, the device unplugged) every ioctl and
  * read returns -ENODEV and poll returns EPOLLHUP | EPOLLERR, and a reader
  * sleeping for an event is woken to see it; closing still works and drops the
- * last references. The ABI v1 ioctls (CONFIG_GPIO_CDEV_V1) and line-info
- * watches are not built: they return -EINVAL like any unknown command.
+ * last references. GPIO_V2_GET_LINEINFO_WATCH_IOCTL makes the chip file report
+ * each watched line's requests, releases and reconfigurations as
+ * `struct gpio_v2_line_info_changed` records through read() and poll(). The ABI v1
+ * ioctls (CONFIG_GPIO_CDEV_V1) are not built: they return -EINVAL like any unknown
+ * command.
  *
  * Event timestamps are CLOCK_MONOTONIC (the machine has no separate real-time
  * clock, so GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME stamps the same way); HTE
@@ -32,7 +35,7 @@
  */
 
 import { dev_name, get_device, put_device } from '../base/device.js';
-import { EFAULT, EINVAL, ENODEV } from '../errno.js';
+import { EAGAIN, EBUSY, EFAULT, EINVAL, ENODEV } from '../errno.js';
 import {
   alloc_chrdev_region,
   cdev,
@@ -42,9 +45,19 @@ import {
   chrdev_show,
 } from '../fs/char_dev.js';
 import { devtmpfs_create_node, devtmpfs_delete_node } from '../fs/devtmpfs.js';
-import type { file, file_operations, inode, poll_table } from '../fs/fs.js';
+import { O_NONBLOCK } from '../fs/fcntl.js';
+import type { file, file_operations, inode, loff_ref, poll_table } from '../fs/fs.js';
 import { MAJOR, MKDEV } from '../fs/kdev_t.js';
-import { EPOLLERR, EPOLLHUP } from '../fs/select.js';
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLRDNORM, poll_wait } from '../fs/select.js';
+import { user_write_bytes } from '../fs/user_bytes.js';
+import {
+  DECLARE_WAIT_QUEUE_HEAD,
+  wait_event_interruptible,
+  type wait_queue_head,
+  wake_up_all,
+} from '../locking/wait.js';
+import { pr_debug } from '../printk.js';
+import { ktime_get_ns } from '../time/clock.js';
 import {
   FLAG_ACTIVE_LOW,
   FLAG_BIAS_DISABLE,
@@ -63,6 +76,7 @@ import {
   type gpio_desc,
   type gpio_device,
 } from './driver.js';
+import { gpio_chip_hwgpio } from './gpiolib.js';
 import {
   get_user_struct,
   line_debounce_period,
@@ -72,10 +86,13 @@ import {
 import {
   decode_gpio_v2_line_info,
   encode_gpio_v2_line_info,
+  encode_gpio_v2_line_info_changed,
   encode_gpiochip_info,
   GPIO_GET_CHIPINFO_IOCTL,
+  GPIO_GET_LINEINFO_UNWATCH_IOCTL,
   GPIO_V2_GET_LINE_IOCTL,
   GPIO_V2_GET_LINEINFO_IOCTL,
+  GPIO_V2_GET_LINEINFO_WATCH_IOCTL,
   GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
   GPIO_V2_LINE_FLAG_ACTIVE_LOW,
   GPIO_V2_LINE_FLAG_BIAS_DISABLED,
@@ -88,8 +105,10 @@ import {
   GPIO_V2_LINE_FLAG_OPEN_SOURCE,
   GPIO_V2_LINE_FLAG_OUTPUT,
   GPIO_V2_LINE_FLAG_USED,
+  GPIO_V2_LINE_INFO_CHANGED_SIZE,
   GPIO_V2_LINE_INFO_SIZE,
   type gpio_v2_line_attribute,
+  type gpio_v2_line_info_changed,
 } from './uapi.js';
 
 const GPIO_DEV_MAX = 256;
@@ -149,17 +168,62 @@ function gpio_desc_to_lineinfo(desc: gpio_desc, offset: number): Uint8Array {
 /** The chip file's state (`struct gpio_chardev_data`). */
 interface gpio_chardev_data {
   readonly gdev: gpio_device;
+  /** The offsets of the lines this file watches (`watched_lines`). */
+  readonly watched: Set<number>;
+  /** Line state changes not read yet (`events`, a 32-entry FIFO). */
+  readonly events: gpio_v2_line_info_changed[];
+  readonly wait: wait_queue_head;
+  /** Registered on the gpio_device's line state notifier. */
+  readonly changed: (desc: gpio_desc, action: number) => void;
+  /** Registered on the gpio_device's removal notifier. */
+  readonly unregistered: () => void;
 }
 
-function lineinfo_get(gdev: gpio_device, arg: number): number {
+/** How many line state changes a chip file keeps before dropping new ones. */
+const LINEINFO_FIFO_SIZE = 32;
+
+function lineinfo_get(cdev_data: gpio_chardev_data, arg: number, watch: boolean): number {
   const raw = get_user_struct(arg, GPIO_V2_LINE_INFO_SIZE);
   if (!raw) return -EFAULT;
   // Everything but the offset is reserved on the way in and must be zero.
   const info = decode_gpio_v2_line_info(raw);
   if (raw.subarray(240, 256).some((x) => x !== 0)) return -EINVAL;
-  const desc = gdev.descs[info.offset];
+  const desc = cdev_data.gdev.descs[info.offset];
   if (!desc) return -EINVAL;
+  if (watch) {
+    if (cdev_data.watched.has(info.offset)) return -EBUSY;
+    cdev_data.watched.add(info.offset);
+  }
   return put_user_struct(arg, gpio_desc_to_lineinfo(desc, info.offset));
+}
+
+function lineinfo_unwatch(cdev_data: gpio_chardev_data, arg: number): number {
+  const raw = get_user_struct(arg, 4);
+  if (!raw) return -EFAULT;
+  const offset = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0, true);
+  if (!cdev_data.gdev.descs[offset]) return -EINVAL;
+  if (!cdev_data.watched.delete(offset)) return -EBUSY;
+  return 0;
+}
+
+/** `lineinfo_changed_notify()`: queues the change of a watched line and wakes the reader. */
+function lineinfo_changed_notify(
+  cdev_data: gpio_chardev_data,
+  desc: gpio_desc,
+  action: number,
+): void {
+  const offset = gpio_chip_hwgpio(desc);
+  if (!cdev_data.watched.has(offset)) return;
+  if (cdev_data.events.length >= LINEINFO_FIFO_SIZE) {
+    pr_debug('lineinfo event FIFO is full - event dropped\n');
+    return;
+  }
+  cdev_data.events.push({
+    info: decode_gpio_v2_line_info(gpio_desc_to_lineinfo(desc, offset)),
+    timestamp_ns: BigInt(ktime_get_ns()),
+    event_type: action,
+  });
+  wake_up_all(cdev_data.wait);
 }
 
 function gpio_ioctl(filp: file, cmd: number, arg: number): number {
@@ -173,7 +237,11 @@ function gpio_ioctl(filp: file, cmd: number, arg: number): number {
         encode_gpiochip_info({ name: dev_name(gdev.dev), label: gdev.label, lines: gdev.ngpio }),
       );
     case GPIO_V2_GET_LINEINFO_IOCTL >>> 0:
-      return lineinfo_get(gdev, arg);
+      return lineinfo_get(cdev_data, arg, false);
+    case GPIO_V2_GET_LINEINFO_WATCH_IOCTL >>> 0:
+      return lineinfo_get(cdev_data, arg, true);
+    case GPIO_GET_LINEINFO_UNWATCH_IOCTL >>> 0:
+      return lineinfo_unwatch(cdev_data, arg);
     case GPIO_V2_GET_LINE_IOCTL >>> 0:
       return linereq_create(gdev, arg);
     default:
@@ -181,27 +249,75 @@ function gpio_ioctl(filp: file, cmd: number, arg: number): number {
   }
 }
 
+/** `lineinfo_watch_read()`: whole `gpio_v2_line_info_changed` records, sleeping for one. */
+async function lineinfo_watch_read(
+  filp: file,
+  buf: number,
+  count: number,
+  _ppos: loff_ref,
+): Promise<number> {
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  if (!cdev_data.gdev.chip) return -ENODEV;
+  if (count < GPIO_V2_LINE_INFO_CHANGED_SIZE) return -EINVAL;
+  let bytes_read = 0;
+  do {
+    if (cdev_data.events.length === 0) {
+      if (bytes_read) return bytes_read;
+      if (filp.f_flags & O_NONBLOCK) return -EAGAIN;
+      const ret = await wait_event_interruptible(
+        cdev_data.wait,
+        () => cdev_data.events.length > 0 || !cdev_data.gdev.chip,
+      );
+      if (ret) return ret;
+      if (!cdev_data.gdev.chip) return -ENODEV;
+    }
+    const chg = cdev_data.events.shift()!;
+    const bytes = encode_gpio_v2_line_info_changed(chg);
+    if (user_write_bytes(buf + bytes_read, bytes) !== bytes.length) return -EFAULT;
+    bytes_read += bytes.length;
+  } while (count >= bytes_read + GPIO_V2_LINE_INFO_CHANGED_SIZE);
+  return bytes_read;
+}
+
 /** `gpio_chrdev_open()`: refuses a chip that is gone; pins the gpio_device. */
 function gpio_chrdev_open(node: inode, filp: file): number {
   const gdev = [...chrdevs].find(([c]) => c.dev === node.i_rdev)?.[1];
   if (!gdev?.chip) return -ENODEV;
   get_device(gdev.dev);
-  filp.private_data = { gdev } satisfies gpio_chardev_data;
+  const cdev_data: gpio_chardev_data = {
+    gdev,
+    watched: new Set(),
+    events: [],
+    wait: DECLARE_WAIT_QUEUE_HEAD(),
+    changed: (desc, action) => lineinfo_changed_notify(cdev_data, desc, action),
+    unregistered: () => wake_up_all(cdev_data.wait),
+  };
+  gdev.line_state.add(cdev_data.changed);
+  gdev.notify.add(cdev_data.unregistered);
+  filp.private_data = cdev_data;
   return 0;
 }
 
 function gpio_chrdev_release(_node: inode, filp: file): number {
-  put_device((filp.private_data as gpio_chardev_data).gdev.dev);
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  cdev_data.gdev.line_state.delete(cdev_data.changed);
+  cdev_data.gdev.notify.delete(cdev_data.unregistered);
+  put_device(cdev_data.gdev.dev);
   return 0;
 }
 
-function gpio_chrdev_poll(filp: file, _wait: poll_table | null): number {
-  return (filp.private_data as gpio_chardev_data).gdev.chip ? 0 : EPOLLHUP | EPOLLERR;
+/** `lineinfo_watch_poll()`: EPOLLIN while changes are queued. */
+function gpio_chrdev_poll(filp: file, wait: poll_table | null): number {
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  if (!cdev_data.gdev.chip) return EPOLLHUP | EPOLLERR;
+  poll_wait(filp, cdev_data.wait, wait);
+  return cdev_data.events.length > 0 ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 const gpio_fileops: file_operations = {
   open: gpio_chrdev_open,
   release: gpio_chrdev_release,
+  read: lineinfo_watch_read,
   poll: gpio_chrdev_poll,
   unlocked_ioctl: gpio_ioctl,
 };

@@ -21,10 +21,11 @@ import { user_read_bytes, user_write_bytes } from '../fs/user_bytes.js';
 import { DECLARE_WAIT_QUEUE_HEAD, wait_event_interruptible, wake_up_all } from '../locking/wait.js';
 import { pr_debug } from '../printk.js';
 import {
-  gpiod_direction_input,
-  gpiod_direction_output,
+  gpiod_direction_input_nonotify,
+  gpiod_direction_output_nonotify,
   gpiod_free,
   gpiod_get_array_value,
+  gpiod_line_state_notify,
   gpiod_request,
   gpiod_set_array_value,
 } from './consumer.js';
@@ -58,6 +59,8 @@ import {
   GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
   GPIO_V2_LINE_ATTR_ID_FLAGS,
   GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
+  GPIO_V2_LINE_CHANGED_CONFIG,
+  GPIO_V2_LINE_CHANGED_REQUESTED,
   GPIO_V2_LINE_CONFIG_SIZE,
   GPIO_V2_LINE_EVENT_SIZE,
   GPIO_V2_LINE_FLAG_ACTIVE_LOW,
@@ -248,10 +251,10 @@ function line_apply_config(l: line, lc: gpio_v2_line_config, i: number): number 
   if (flags & GPIO_V2_LINE_FLAG_OUTPUT) {
     edge_detector_stop(l);
     l.debounce_period_us = 0;
-    return gpiod_direction_output(l.desc, gpio_v2_line_config_output_value(lc, i));
+    return gpiod_direction_output_nonotify(l.desc, gpio_v2_line_config_output_value(lc, i));
   }
   if (flags & GPIO_V2_LINE_FLAG_INPUT) {
-    const ret = gpiod_direction_input(l.desc);
+    const ret = gpiod_direction_input_nonotify(l.desc);
     if (ret) return ret;
     return edge_detector_update(
       l,
@@ -270,8 +273,10 @@ function linereq_set_config(lr: linereq, arg: number): number {
   const ret = gpio_v2_line_config_validate(lc, lr.lines.length);
   if (ret) return ret;
   for (let i = 0; i < lr.lines.length; i++) {
-    const r = line_apply_config(lr.lines[i]!, lc, i);
+    const l = lr.lines[i]!;
+    const r = line_apply_config(l, lc, i);
     if (r) return r;
+    gpiod_line_state_notify(l.desc, GPIO_V2_LINE_CHANGED_CONFIG);
   }
   return 0;
 }
@@ -410,6 +415,7 @@ export function linereq_create(gdev: gpio_device, arg: number): number {
     return -EFAULT;
   }
   gdev.notify.add(lr.unregistered);
+  for (const l of lr.lines) gpiod_line_state_notify(l.desc, GPIO_V2_LINE_CHANGED_REQUESTED);
   fd_install(fd, filp);
   pr_debug('%s: registered chardev handle for %d lines\n', dev_name(gdev.dev), num_lines);
   return 0;
