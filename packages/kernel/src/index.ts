@@ -12,7 +12,6 @@ export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
-// --- power management (g-lib): dev_pm_ops phases, pm_suspend, hibernate, /sys/power ---
 export * from './base/power.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
@@ -68,14 +67,22 @@ export * from './fs/sysfs/mount.js';
 export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
+export * from './gpio/consumer.js';
 export * from './gpio/driver.js';
 export * from './gpio/gpio-sim.js';
 export * from './gpio/gpiolib.js';
+export { gpio_debugfs_show } from './gpio/gpiolib-debugfs.js';
 export {
   GPIOCHIP_IRQ_RESOURCE_HELPERS,
+  gpiochip_disable_irq,
+  gpiochip_enable_irq,
   gpiochip_irq_relres,
   gpiochip_irq_reqres,
   gpiochip_irqchip_irq_valid,
+  gpiochip_lock_as_irq,
+  gpiochip_relres_irq,
+  gpiochip_reqres_irq,
+  gpiochip_unlock_as_irq,
 } from './gpio/gpiolib-irqchip.js';
 export {
   gpio_sysfs_edge_count,
@@ -109,7 +116,6 @@ export * from './irq/chip.js';
 export * from './irq/devres.js';
 export { generic_handle_irq } from './irq/handle.js';
 export * from './irq/init.js';
-// --- gpio (g-lib): gpiolib, its irq chips, /dev/gpiochipN, /sys/class/gpio ---
 export {
   dummy_irq_chip,
   handle_bad_irq,

@@ -128,6 +128,16 @@ describe('gpiomon', () => {
     expect((await run('wait; cat /tmp/f')).out).toBe('1 falling button\n');
   });
 
+  it('dies of the signal kill sends while it waits, releasing its line', async () => {
+    const { run } = await machine();
+    await run('gpiomon -c 0 1 &');
+    expect((await run('gpioinfo -c 0 1')).out).toBe(
+      'gpiochip0 1\t"button"        \tinput edges=both consumer="gpiomon"\n',
+    );
+    expect((await run('kill $!; wait $!; echo $?')).out).toBe('143\n');
+    expect((await run('gpioinfo -c 0 1')).out).toBe('gpiochip0 1\t"button"        \tinput\n');
+  });
+
   it('ends with "No such device" when the chip goes away under it', async () => {
     const { sim, run } = await machine();
     await run('gpiomon -c 0 1 &');
@@ -135,5 +145,20 @@ describe('gpiomon', () => {
     const r = await run('wait $!; echo "status $?"');
     expect(r.err).toBe('gpiomon: error reading line events: No such device\n');
     expect(r.out).toBe('status 1\n');
+  });
+});
+
+describe('gpionotify', () => {
+  it('prints one line per request, reconfiguration and release of the watched lines', async () => {
+    const { run } = await machine();
+    await run('gpionotify -n 2 -c 0 led > /tmp/info &');
+    await run('gpioset -t 0 -c 0 led=1');
+    const r = await run('wait; cat /tmp/info');
+    expect(r.out).toMatch(
+      /^\d+\.\d{9}\trequested\tgpiochip0 3 "led"\n\d+\.\d{9}\treleased\tgpiochip0 3 "led"\n$/,
+    );
+    expect((await run('gpionotify -e frobbed -c 0 3')).err).toBe(
+      'gpionotify: invalid event: frobbed\n',
+    );
   });
 });

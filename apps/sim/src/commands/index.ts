@@ -8,7 +8,7 @@ import { board } from './board.js';
 import { cat } from './cat.js';
 import { dd } from './dd.js';
 import { cd, echo, false_, pwd, true_ } from './echo.js';
-import { gpiodetect, gpioget, gpioinfo, gpiomon, gpioset } from './gpio.js';
+import { gpiodetect, gpioget, gpioinfo, gpiomon, gpionotify, gpioset } from './gpio.js';
 import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
@@ -38,6 +38,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['gpioget', gpioget],
   ['gpioinfo', gpioinfo],
   ['gpiomon', gpiomon],
+  ['gpionotify', gpionotify],
   ['gpioset', gpioset],
   ['grep', grep],
   ['head', head],

@@ -104,6 +104,8 @@ export class gpio_chip {
     | undefined;
   /** The Linux irq of a line; gpiolib provides it when `irq.chip` is set. */
   to_irq: ((gc: gpio_chip, offset: number) => number) | undefined;
+  /** The chip's own lines of `/sys/kernel/debug/gpio`, instead of gpiolib's. */
+  dbg_show: ((gc: gpio_chip) => string) | undefined;
   /** The interrupt controller part. */
   readonly irq = new gpio_irq_chip();
   /** Set by gpiolib while the chip is registered (`gpiodev`). */
@@ -167,6 +169,8 @@ export class gpio_device {
   readonly owner: unknown;
   /** The line-request and chip files of this device that wait for its events. */
   readonly notify: Set<() => void> = new Set();
+  /** Who watches its lines' state: requested, released, reconfigured (`line_state_notifier`). */
+  readonly line_state: Set<(desc: gpio_desc, action: number) => void> = new Set();
 
   constructor(id: number, gc: gpio_chip, base: number) {
     this.id = id;

@@ -50,14 +50,12 @@ import {
 import { generic_handle_domain_irq } from '../irq/irqdomain.js';
 import { sim_irq, sim_lower_irq, sim_raise_irq } from '../irq/sim-intc.js';
 import { GPIO_LINE_DIRECTION_IN, GPIO_LINE_DIRECTION_OUT, gpio_chip } from './driver.js';
+import { gpiochip_add_data, gpiochip_get_data, gpiochip_remove } from './gpiolib.js';
 import {
-  gpiochip_add_data,
+  GPIOCHIP_IRQ_RESOURCE_HELPERS,
   gpiochip_disable_irq,
   gpiochip_enable_irq,
-  gpiochip_get_data,
-  gpiochip_remove,
-} from './gpiolib.js';
-import { GPIOCHIP_IRQ_RESOURCE_HELPERS } from './gpiolib-irqchip.js';
+} from './gpiolib-irqchip.js';
 
 /** Options of {@link gpio_sim_add}. */
 export interface gpio_sim_options {

@@ -9,12 +9,14 @@ import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import { sim_run_pending } from '../sched/core.js';
+import { sim_advance } from '../time/timer.js';
 import { libc } from '../user/libc.js';
 import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
 import { gpio_init } from './gpiolib.js';
 import {
   decode_gpio_v2_line_event,
   decode_gpio_v2_line_info,
+  decode_gpio_v2_line_info_changed,
   decode_gpio_v2_line_request,
   decode_gpio_v2_line_values,
   decode_gpiochip_info,
@@ -23,9 +25,15 @@ import {
   encode_gpio_v2_line_request,
   encode_gpio_v2_line_values,
   GPIO_GET_CHIPINFO_IOCTL,
+  GPIO_GET_LINEINFO_UNWATCH_IOCTL,
   GPIO_V2_GET_LINE_IOCTL,
   GPIO_V2_GET_LINEINFO_IOCTL,
+  GPIO_V2_GET_LINEINFO_WATCH_IOCTL,
+  GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
   GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
+  GPIO_V2_LINE_CHANGED_CONFIG,
+  GPIO_V2_LINE_CHANGED_RELEASED,
+  GPIO_V2_LINE_CHANGED_REQUESTED,
   GPIO_V2_LINE_EVENT_FALLING_EDGE,
   GPIO_V2_LINE_EVENT_RISING_EDGE,
   GPIO_V2_LINE_FLAG_EDGE_FALLING,
@@ -213,6 +221,96 @@ describe('/dev/gpiochipN', () => {
     const ev = await libc.read(fall, 48);
     if (typeof ev === 'number') throw new Error(`read ${ev}`);
     expect(decode_gpio_v2_line_event(ev).id).toBe(GPIO_V2_LINE_EVENT_FALLING_EDGE);
+  });
+});
+
+describe('watching line info', () => {
+  it('reports requests, reconfigurations and releases of watched lines', async () => {
+    gpio_sim_add({ label: 'gpio-sim.0', ngpio: 8 });
+    const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+    const watch = encode_gpio_v2_line_info({
+      name: '',
+      consumer: '',
+      offset: 3,
+      flags: 0n,
+      attrs: [],
+    });
+    expect(await libc.ioctl(fd, GPIO_V2_GET_LINEINFO_WATCH_IOCTL, watch)).toBe(0);
+    expect(decode_gpio_v2_line_info(watch).flags).toBe(BigInt(GPIO_V2_LINE_FLAG_INPUT));
+    expect(await libc.ioctl(fd, GPIO_V2_GET_LINEINFO_WATCH_IOCTL, watch)).toBe(-EBUSY);
+    const other = await libc.open('/dev/gpiochip0', O_RDONLY);
+    const lfd = await request(
+      other,
+      [3, 4],
+      { flags: BigInt(GPIO_V2_LINE_FLAG_OUTPUT), attrs: [] },
+      'leds',
+    );
+    const cfg = encode_gpio_v2_line_config({ flags: BigInt(GPIO_V2_LINE_FLAG_INPUT), attrs: [] });
+    await libc.ioctl(lfd, GPIO_V2_LINE_SET_CONFIG_IOCTL, cfg);
+    await libc.close(lfd);
+    const pfd = [{ fd, events: EPOLLIN, revents: 0 }];
+    expect(await libc.poll(pfd, 0)).toBe(1);
+    const raw = await libc.read(fd, 288 * 4);
+    if (typeof raw === 'number') throw new Error(`read ${raw}`);
+    expect(raw.length).toBe(288 * 3);
+    const changes = [0, 1, 2].map((i) =>
+      decode_gpio_v2_line_info_changed(raw.subarray(i * 288, (i + 1) * 288)),
+    );
+    expect(
+      changes.map((c) => [c.event_type, c.info.offset, c.info.consumer, Number(c.info.flags)]),
+    ).toEqual([
+      [
+        GPIO_V2_LINE_CHANGED_REQUESTED,
+        3,
+        'leds',
+        GPIO_V2_LINE_FLAG_USED | GPIO_V2_LINE_FLAG_OUTPUT,
+      ],
+      [GPIO_V2_LINE_CHANGED_CONFIG, 3, 'leds', GPIO_V2_LINE_FLAG_USED | GPIO_V2_LINE_FLAG_INPUT],
+      [GPIO_V2_LINE_CHANGED_RELEASED, 3, '', GPIO_V2_LINE_FLAG_INPUT],
+    ]);
+    const offset = new Uint8Array(new Uint32Array([3]).buffer);
+    expect(await libc.ioctl(fd, GPIO_GET_LINEINFO_UNWATCH_IOCTL, offset)).toBe(0);
+    expect(await libc.ioctl(fd, GPIO_GET_LINEINFO_UNWATCH_IOCTL, offset)).toBe(-EBUSY);
+    await libc.close(await request(other, [3], { flags: 0n, attrs: [] }));
+    expect(await libc.poll(pfd, 0)).toBe(0);
+    await libc.close(other);
+    await libc.close(fd);
+  });
+});
+
+describe('debouncing', () => {
+  it('reports one edge for a bouncing press once the line has been quiet for the period', async () => {
+    const sim = gpio_sim_add({ label: 'gpio-sim.0', ngpio: 8, hwirq: 43 });
+    const fd = await libc.open('/dev/gpiochip0', O_RDONLY);
+    const lfd = await request(fd, [4], {
+      ...input_both,
+      attrs: [{ attr: { id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: 10_000n }, mask: 1n }],
+    });
+    const li = encode_gpio_v2_line_info({
+      name: '',
+      consumer: '',
+      offset: 4,
+      flags: 0n,
+      attrs: [],
+    });
+    await libc.ioctl(fd, GPIO_V2_GET_LINEINFO_IOCTL, li);
+    expect(decode_gpio_v2_line_info(li).attrs).toEqual([
+      { id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: 10_000n },
+    ]);
+    for (const level of [1, 0, 1, 0, 1]) sim.set_pull(4, level);
+    await sim_advance(5);
+    expect(await libc.poll([{ fd: lfd, events: EPOLLIN, revents: 0 }], 0)).toBe(0);
+    // The debounced value is still the old one.
+    expect(await get_values(lfd, 1n)).toBe(0n);
+    await sim_advance(10);
+    const raw = await libc.read(lfd, 96);
+    if (typeof raw === 'number') throw new Error(`read ${raw}`);
+    expect(raw.length).toBe(48);
+    const ev = decode_gpio_v2_line_event(raw);
+    expect([ev.id, ev.offset, ev.seqno]).toEqual([GPIO_V2_LINE_EVENT_RISING_EDGE, 4, 1]);
+    expect(await get_values(lfd, 1n)).toBe(1n);
+    await libc.close(lfd);
+    await libc.close(fd);
   });
 });
 

@@ -9,46 +9,53 @@
  * (SET_CONFIG); with edge detection configured, read() returns the edges as
  * 48-byte `struct gpio_v2_line_event`s and poll() reports EPOLLIN while any are
  * queued. Edges are caught by a threaded interrupt on the line's irq: the hard
- * handler takes the timestamp, the thread queues the event.
+ * handler takes the timestamp, the thread queues the event. This file is the
+ * chip file; the line requests are `linereq.ts`, their events `line-events.ts`.
  *
  * Both files hold a reference on the gpio_device, not on the driver: once the
  * chip is removed (the driver unbound, the device unplugged) every ioctl and
  * read returns -ENODEV and poll returns EPOLLHUP | EPOLLERR, and a reader
  * sleeping for an event is woken to see it; closing still works and drops the
- * last references. The ABI v1 ioctls (CONFIG_GPIO_CDEV_V1) and line-info
- * watches are not built: they return -EINVAL like any unknown command.
+ * last references. GPIO_V2_GET_LINEINFO_WATCH_IOCTL makes the chip file report
+ * each watched line's requests, releases and reconfigurations as
+ * `struct gpio_v2_line_info_changed` records through read() and poll(). The ABI v1
+ * ioctls (CONFIG_GPIO_CDEV_V1) are not built: they return -EINVAL like any unknown
+ * command.
+ *
+ * Event timestamps are CLOCK_MONOTONIC (the machine has no separate real-time
+ * clock, so GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME stamps the same way); HTE
+ * stamping is refused with -EOPNOTSUPP, as without CONFIG_HTE.
+ *
+ * A debounce period (GPIO_V2_LINE_ATTR_ID_DEBOUNCE) is done in software, as for
+ * every chip without hardware debounce: each edge restarts a delayed work item,
+ * and only when the line has been quiet for the period is its level read and,
+ * if it changed, reported — a bouncing button gives one event per press.
  *
  * @module
  */
 
 import { dev_name, get_device, put_device } from '../base/device.js';
-import { EAGAIN, EFAULT, EINVAL, ENODEV, ENXIO, EPERM, EPROBE_DEFER } from '../errno.js';
+import { EAGAIN, EBUSY, EFAULT, EINVAL, ENODEV } from '../errno.js';
 import {
   alloc_chrdev_region,
   cdev,
   cdev_add,
   cdev_del,
   cdev_init,
-  unregister_chrdev_region,
+  chrdev_show,
 } from '../fs/char_dev.js';
 import { devtmpfs_create_node, devtmpfs_delete_node } from '../fs/devtmpfs.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from '../fs/fcntl.js';
-import { fd_install, get_unused_fd_flags, put_unused_fd } from '../fs/fdtable.js';
-import { anon_inode_getfile } from '../fs/file_pseudo.js';
+import { O_NONBLOCK } from '../fs/fcntl.js';
 import type { file, file_operations, inode, loff_ref, poll_table } from '../fs/fs.js';
 import { MAJOR, MKDEV } from '../fs/kdev_t.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLRDNORM, poll_wait } from '../fs/select.js';
-import { user_read_bytes, user_write_bytes } from '../fs/user_bytes.js';
+import { user_write_bytes } from '../fs/user_bytes.js';
 import {
-  IRQ_HANDLED,
-  IRQ_NONE,
-  IRQ_WAKE_THREAD,
-  IRQF_ONESHOT,
-  IRQF_TRIGGER_FALLING,
-  IRQF_TRIGGER_RISING,
-} from '../irq/irqdesc.js';
-import { free_irq, request_threaded_irq } from '../irq/manage.js';
-import { DECLARE_WAIT_QUEUE_HEAD, wait_event_interruptible, wake_up_all } from '../locking/wait.js';
+  DECLARE_WAIT_QUEUE_HEAD,
+  wait_event_interruptible,
+  type wait_queue_head,
+  wake_up_all,
+} from '../locking/wait.js';
 import { pr_debug } from '../printk.js';
 import { ktime_get_ns } from '../time/clock.js';
 import {
@@ -69,196 +76,65 @@ import {
   type gpio_desc,
   type gpio_device,
 } from './driver.js';
+import { gpio_chip_hwgpio } from './gpiolib.js';
 import {
-  gpio_chip_hwgpio,
-  gpiod_direction_input,
-  gpiod_direction_output,
-  gpiod_free,
-  gpiod_get_value,
-  gpiod_request,
-  gpiod_set_value,
-  gpiod_to_irq,
-} from './gpiolib.js';
+  get_user_struct,
+  line_debounce_period,
+  linereq_create,
+  put_user_struct,
+} from './linereq.js';
 import {
-  decode_gpio_v2_line_config,
   decode_gpio_v2_line_info,
-  decode_gpio_v2_line_request,
-  decode_gpio_v2_line_values,
-  encode_gpio_v2_line_event,
   encode_gpio_v2_line_info,
-  encode_gpio_v2_line_values,
+  encode_gpio_v2_line_info_changed,
   encode_gpiochip_info,
   GPIO_GET_CHIPINFO_IOCTL,
+  GPIO_GET_LINEINFO_UNWATCH_IOCTL,
   GPIO_V2_GET_LINE_IOCTL,
   GPIO_V2_GET_LINEINFO_IOCTL,
+  GPIO_V2_GET_LINEINFO_WATCH_IOCTL,
   GPIO_V2_LINE_ATTR_ID_DEBOUNCE,
-  GPIO_V2_LINE_ATTR_ID_FLAGS,
-  GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
-  GPIO_V2_LINE_CONFIG_SIZE,
-  GPIO_V2_LINE_EVENT_FALLING_EDGE,
-  GPIO_V2_LINE_EVENT_RISING_EDGE,
-  GPIO_V2_LINE_EVENT_SIZE,
   GPIO_V2_LINE_FLAG_ACTIVE_LOW,
   GPIO_V2_LINE_FLAG_BIAS_DISABLED,
   GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN,
   GPIO_V2_LINE_FLAG_BIAS_PULL_UP,
   GPIO_V2_LINE_FLAG_EDGE_FALLING,
   GPIO_V2_LINE_FLAG_EDGE_RISING,
-  GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE,
-  GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME,
   GPIO_V2_LINE_FLAG_INPUT,
   GPIO_V2_LINE_FLAG_OPEN_DRAIN,
   GPIO_V2_LINE_FLAG_OPEN_SOURCE,
   GPIO_V2_LINE_FLAG_OUTPUT,
   GPIO_V2_LINE_FLAG_USED,
-  GPIO_V2_LINE_GET_VALUES_IOCTL,
+  GPIO_V2_LINE_INFO_CHANGED_SIZE,
   GPIO_V2_LINE_INFO_SIZE,
-  GPIO_V2_LINE_REQUEST_SIZE,
-  GPIO_V2_LINE_SET_CONFIG_IOCTL,
-  GPIO_V2_LINE_SET_VALUES_IOCTL,
-  GPIO_V2_LINE_VALUES_SIZE,
-  GPIO_V2_LINES_MAX,
   type gpio_v2_line_attribute,
-  type gpio_v2_line_config,
-  type gpio_v2_line_event,
+  type gpio_v2_line_info_changed,
 } from './uapi.js';
 
 const GPIO_DEV_MAX = 256;
-
-const GPIO_V2_LINE_DIRECTION_FLAGS = GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT;
-const GPIO_V2_LINE_DRIVE_FLAGS = GPIO_V2_LINE_FLAG_OPEN_DRAIN | GPIO_V2_LINE_FLAG_OPEN_SOURCE;
-const GPIO_V2_LINE_EDGE_FLAGS = GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING;
-const GPIO_V2_LINE_BIAS_FLAGS =
-  GPIO_V2_LINE_FLAG_BIAS_PULL_UP |
-  GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN |
-  GPIO_V2_LINE_FLAG_BIAS_DISABLED;
-const GPIO_V2_LINE_VALID_FLAGS =
-  GPIO_V2_LINE_FLAG_ACTIVE_LOW |
-  GPIO_V2_LINE_DIRECTION_FLAGS |
-  GPIO_V2_LINE_DRIVE_FLAGS |
-  GPIO_V2_LINE_EDGE_FLAGS |
-  GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME |
-  GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE |
-  GPIO_V2_LINE_BIAS_FLAGS;
 
 /** The first number of the `gpiochip` region (`gpio_devt`), 0 before gpiolib booted. */
 let gpio_devt = 0;
 const chrdevs = new Map<cdev, gpio_device>();
 
-/** Reserves the `gpiochip` character-device numbers; part of gpio_init(). */
+/**
+ * Reserves the `gpiochip` character-device numbers; part of gpio_init(). A region kept
+ * from an earlier gpio_init() of the same boot is reused; one a reboot of the
+ * character-device layer (`chrdev_init()`) forgot is allocated again.
+ */
 export function gpiolib_cdev_init(): void {
-  if (gpio_devt) unregister_chrdev_region(gpio_devt, GPIO_DEV_MAX);
+  for (const c of chrdevs.keys()) cdev_del(c);
   chrdevs.clear();
+  const major = MAJOR(gpio_devt);
+  if (
+    gpio_devt &&
+    chrdev_show()
+      .split('\n')
+      .some((l) => l.trim() === `${major} gpiochip`)
+  )
+    return;
   const dev = { value: 0 };
   gpio_devt = alloc_chrdev_region(dev, 0, GPIO_DEV_MAX, 'gpiochip') === 0 ? dev.value : 0;
-}
-
-/** One requested line of a line request (`struct line`). */
-interface line {
-  readonly desc: gpio_desc;
-  readonly req: linereq;
-  /** The GPIO_V2_LINE_FLAG_EDGE_* the line detects (`edflags`). */
-  edflags: number;
-  /** The irq of its edge detector, 0 when none. */
-  irq: number;
-  /** The hard handler's timestamp of the edge the thread is about to queue. */
-  timestamp_ns: bigint;
-  /** The hard handler's reading of the line for a both-edges detector (see edge_irq_handler). */
-  level: number;
-  req_seqno: number;
-  line_seqno: number;
-  debounce_period_us: number;
-}
-
-/** A line request and its file (`struct linereq`). */
-interface linereq {
-  readonly gdev: gpio_device;
-  readonly label: string | undefined;
-  readonly lines: line[];
-  readonly wait: ReturnType<typeof DECLARE_WAIT_QUEUE_HEAD>;
-  readonly events: gpio_v2_line_event[];
-  readonly event_buffer_size: number;
-  seqno: number;
-  readonly unregistered: () => void;
-}
-
-function gpio_v2_line_config_flags(lc: gpio_v2_line_config, line_idx: number): number {
-  for (const ca of lc.attrs) {
-    if (ca.attr.id === GPIO_V2_LINE_ATTR_ID_FLAGS && (ca.mask >> BigInt(line_idx)) & 1n) {
-      return Number(ca.attr.value & 0xffffffffn);
-    }
-  }
-  return Number(lc.flags & 0xffffffffn);
-}
-
-function gpio_v2_line_config_output_value(lc: gpio_v2_line_config, line_idx: number): number {
-  for (const ca of lc.attrs) {
-    if (ca.attr.id === GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES && (ca.mask >> BigInt(line_idx)) & 1n) {
-      return Number((ca.attr.value >> BigInt(line_idx)) & 1n);
-    }
-  }
-  return 0;
-}
-
-function gpio_v2_line_config_debounce_period(lc: gpio_v2_line_config, line_idx: number): number {
-  for (const ca of lc.attrs) {
-    if (ca.attr.id === GPIO_V2_LINE_ATTR_ID_DEBOUNCE && (ca.mask >> BigInt(line_idx)) & 1n) {
-      return Number(ca.attr.value);
-    }
-  }
-  return 0;
-}
-
-/** `gpio_v2_line_flags_validate()`: the kernel's rules on contradictory flags. */
-function gpio_v2_line_flags_validate(flags: number, high: bigint): number {
-  if (high !== 0n || flags & ~GPIO_V2_LINE_VALID_FLAGS) return -EINVAL;
-  if (flags & GPIO_V2_LINE_FLAG_INPUT && flags & GPIO_V2_LINE_FLAG_OUTPUT) return -EINVAL;
-  if (flags & GPIO_V2_LINE_FLAG_OPEN_DRAIN && flags & GPIO_V2_LINE_FLAG_OPEN_SOURCE) return -EINVAL;
-  if (flags & GPIO_V2_LINE_EDGE_FLAGS && !(flags & GPIO_V2_LINE_FLAG_INPUT)) return -EINVAL;
-  if (flags & GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME && flags & GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE) {
-    return -EINVAL;
-  }
-  if (flags & GPIO_V2_LINE_DRIVE_FLAGS && !(flags & GPIO_V2_LINE_FLAG_OUTPUT)) return -EINVAL;
-  if (flags & GPIO_V2_LINE_BIAS_FLAGS && !(flags & GPIO_V2_LINE_DIRECTION_FLAGS)) return -EINVAL;
-  const bias = flags & GPIO_V2_LINE_BIAS_FLAGS;
-  if (bias & (bias - 1)) return -EINVAL;
-  return 0;
-}
-
-/** `gpio_v2_line_config_validate()`: every line's effective flags must be valid. */
-function gpio_v2_line_config_validate(lc: gpio_v2_line_config, num_lines: number): number {
-  for (let i = 0; i < num_lines; i++) {
-    let high = lc.flags >> 32n;
-    for (const ca of lc.attrs) {
-      if (ca.attr.id === GPIO_V2_LINE_ATTR_ID_FLAGS && (ca.mask >> BigInt(i)) & 1n) {
-        high = ca.attr.value >> 32n;
-        break;
-      }
-    }
-    const ret = gpio_v2_line_flags_validate(gpio_v2_line_config_flags(lc, i), high);
-    if (ret) return ret;
-  }
-  return 0;
-}
-
-/** `gpio_v2_line_config_flags_to_desc_flags()`. */
-function flags_to_desc(flags: number, desc: gpio_desc): void {
-  const map: [number, number][] = [
-    [GPIO_V2_LINE_FLAG_ACTIVE_LOW, FLAG_ACTIVE_LOW],
-    [GPIO_V2_LINE_FLAG_OPEN_DRAIN, FLAG_OPEN_DRAIN],
-    [GPIO_V2_LINE_FLAG_OPEN_SOURCE, FLAG_OPEN_SOURCE],
-    [GPIO_V2_LINE_FLAG_EDGE_RISING, FLAG_EDGE_RISING],
-    [GPIO_V2_LINE_FLAG_EDGE_FALLING, FLAG_EDGE_FALLING],
-    [GPIO_V2_LINE_FLAG_BIAS_PULL_UP, FLAG_PULL_UP],
-    [GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN, FLAG_PULL_DOWN],
-    [GPIO_V2_LINE_FLAG_BIAS_DISABLED, FLAG_BIAS_DISABLE],
-  ];
-  for (const [uflag, dflag] of map) {
-    if (flags & uflag) desc.flags |= dflag;
-    else desc.flags &= ~dflag;
-  }
-  if (flags & GPIO_V2_LINE_FLAG_OUTPUT) desc.flags |= FLAG_IS_OUT;
-  else if (flags & GPIO_V2_LINE_FLAG_INPUT) desc.flags &= ~FLAG_IS_OUT;
 }
 
 /** What `gpioinfo` sees of a line (`gpio_desc_to_lineinfo()`). */
@@ -278,7 +154,7 @@ function gpio_desc_to_lineinfo(desc: gpio_desc, offset: number): Uint8Array {
   if (f & FLAG_EDGE_RISING) flags |= GPIO_V2_LINE_FLAG_EDGE_RISING;
   if (f & FLAG_EDGE_FALLING) flags |= GPIO_V2_LINE_FLAG_EDGE_FALLING;
   const attrs: gpio_v2_line_attribute[] = [];
-  const debounce = debounce_of.get(desc) ?? 0;
+  const debounce = line_debounce_period(desc);
   if (debounce) attrs.push({ id: GPIO_V2_LINE_ATTR_ID_DEBOUNCE, value: BigInt(debounce) });
   return encode_gpio_v2_line_info({
     name: desc.name ?? '',
@@ -289,356 +165,65 @@ function gpio_desc_to_lineinfo(desc: gpio_desc, offset: number): Uint8Array {
   });
 }
 
-/**
- * The debounce period a request configured on a line. Recorded and reported by
- * GPIO_V2_GET_LINEINFO_IOCTL; the simulated lines do not bounce, so the edge
- * detector does not filter.
- */
-const debounce_of = new WeakMap<gpio_desc, number>();
-
-function get_user_struct(arg: number, size: number): Uint8Array | null {
-  const b = user_read_bytes(arg, size);
-  return b.length === size ? b : null;
-}
-
-function put_user_struct(arg: number, b: Uint8Array): number {
-  return user_write_bytes(arg, b) === b.length ? 0 : -EFAULT;
-}
-
-function linereq_put_event(lr: linereq, le: gpio_v2_line_event): void {
-  if (lr.events.length >= lr.event_buffer_size) {
-    lr.events.shift();
-    pr_debug('event FIFO is full - event dropped\n');
-  }
-  lr.events.push(le);
-  wake_up_all(lr.wait);
-}
-
-/**
- * The hard handler of an edge detector (`edge_irq_handler()`): takes the
- * timestamp as close to the edge as possible and wakes the thread. A both-edges
- * detector also samples the line here — the kernel samples it in the thread,
- * where a press and release quicker than the thread can both read as released;
- * the simulated chips never sleep, so reading them in hard context is safe.
- */
-function edge_irq_handler(_irq: number, p: unknown): number {
-  const l = p as line;
-  l.timestamp_ns = BigInt(ktime_get_ns());
-  if ((l.edflags & GPIO_V2_LINE_EDGE_FLAGS) === GPIO_V2_LINE_EDGE_FLAGS) {
-    l.level = gpiod_get_value(l.desc);
-  }
-  if (l.req.lines.length !== 1) l.req_seqno = ++l.req.seqno;
-  return IRQ_WAKE_THREAD;
-}
-
-/** The thread of an edge detector (`edge_irq_thread()`): queues the event. */
-function edge_irq_thread(_irq: number, p: unknown): number {
-  const l = p as line;
-  const lr = l.req;
-  let timestamp_ns = l.timestamp_ns;
-  if (!timestamp_ns) {
-    timestamp_ns = BigInt(ktime_get_ns());
-    if (lr.lines.length !== 1) l.req_seqno = ++lr.seqno;
-  }
-  l.timestamp_ns = 0n;
-  let id: number;
-  switch (l.edflags & GPIO_V2_LINE_EDGE_FLAGS) {
-    case GPIO_V2_LINE_EDGE_FLAGS:
-      id = l.level ? GPIO_V2_LINE_EVENT_RISING_EDGE : GPIO_V2_LINE_EVENT_FALLING_EDGE;
-      break;
-    case GPIO_V2_LINE_FLAG_EDGE_RISING:
-      id = GPIO_V2_LINE_EVENT_RISING_EDGE;
-      break;
-    case GPIO_V2_LINE_FLAG_EDGE_FALLING:
-      id = GPIO_V2_LINE_EVENT_FALLING_EDGE;
-      break;
-    default:
-      return IRQ_NONE;
-  }
-  l.line_seqno += 1;
-  linereq_put_event(lr, {
-    timestamp_ns,
-    id,
-    offset: gpio_chip_hwgpio(l.desc),
-    seqno: lr.lines.length === 1 ? l.line_seqno : l.req_seqno,
-    line_seqno: l.line_seqno,
-  });
-  return IRQ_HANDLED;
-}
-
-function edge_detector_stop(l: line): void {
-  if (l.irq) {
-    free_irq(l.irq, l);
-    l.irq = 0;
-  }
-  l.edflags = 0;
-}
-
-/** `edge_detector_setup()`: a threaded irq on the line for the requested edges. */
-function edge_detector_setup(l: line, edflags: number): number {
-  const eflags = edflags & GPIO_V2_LINE_EDGE_FLAGS;
-  l.edflags = edflags;
-  if (!eflags) return 0;
-  const irq = gpiod_to_irq(l.desc);
-  if (irq < 0) return -ENXIO;
-  const active_low = (l.desc.flags & FLAG_ACTIVE_LOW) !== 0;
-  let irqflags = IRQF_ONESHOT;
-  if (eflags & GPIO_V2_LINE_FLAG_EDGE_RISING) {
-    irqflags |= active_low ? IRQF_TRIGGER_FALLING : IRQF_TRIGGER_RISING;
-  }
-  if (eflags & GPIO_V2_LINE_FLAG_EDGE_FALLING) {
-    irqflags |= active_low ? IRQF_TRIGGER_RISING : IRQF_TRIGGER_FALLING;
-  }
-  const ret = request_threaded_irq(
-    irq,
-    edge_irq_handler,
-    edge_irq_thread,
-    irqflags,
-    l.req.label ?? 'gpio-line',
-    l,
-  );
-  if (ret) return ret;
-  l.irq = irq;
-  return 0;
-}
-
-/** `edge_detector_update()`: restarts the detector when the edges changed. */
-function edge_detector_update(l: line, edflags: number): number {
-  if (l.edflags === edflags) return 0;
-  edge_detector_stop(l);
-  return edge_detector_setup(l, edflags);
-}
-
-function linereq_get_values(lr: linereq, arg: number): number {
-  const raw = get_user_struct(arg, GPIO_V2_LINE_VALUES_SIZE);
-  if (!raw) return -EFAULT;
-  const lv = decode_gpio_v2_line_values(raw);
-  let bits = 0n;
-  let num_get = 0;
-  for (let i = 0; i < lr.lines.length; i++) {
-    if (!((lv.mask >> BigInt(i)) & 1n)) continue;
-    num_get += 1;
-    const val = gpiod_get_value(lr.lines[i]!.desc);
-    if (val < 0) return val;
-    if (val) bits |= 1n << BigInt(i);
-  }
-  if (num_get === 0) return -EINVAL;
-  return put_user_struct(arg, encode_gpio_v2_line_values({ bits, mask: lv.mask }));
-}
-
-function linereq_set_values(lr: linereq, arg: number): number {
-  const raw = get_user_struct(arg, GPIO_V2_LINE_VALUES_SIZE);
-  if (!raw) return -EFAULT;
-  const lv = decode_gpio_v2_line_values(raw);
-  const todo: [gpio_desc, number][] = [];
-  for (let i = 0; i < lr.lines.length; i++) {
-    if (!((lv.mask >> BigInt(i)) & 1n)) continue;
-    const desc = lr.lines[i]!.desc;
-    if (!(desc.flags & FLAG_IS_OUT)) return -EPERM;
-    todo.push([desc, Number((lv.bits >> BigInt(i)) & 1n)]);
-  }
-  if (todo.length === 0) return -EINVAL;
-  for (const [desc, v] of todo) {
-    const ret = gpiod_set_value(desc, v);
-    if (ret) return ret;
-  }
-  return 0;
-}
-
-/** Applies a line's configuration: direction, value and edge detection. */
-function line_apply_config(l: line, lc: gpio_v2_line_config, i: number): number {
-  const flags = gpio_v2_line_config_flags(lc, i);
-  flags_to_desc(flags, l.desc);
-  debounce_of.set(l.desc, gpio_v2_line_config_debounce_period(lc, i));
-  if (flags & GPIO_V2_LINE_FLAG_OUTPUT) {
-    edge_detector_stop(l);
-    return gpiod_direction_output(l.desc, gpio_v2_line_config_output_value(lc, i));
-  }
-  if (flags & GPIO_V2_LINE_FLAG_INPUT) {
-    const ret = gpiod_direction_input(l.desc);
-    if (ret) return ret;
-    return edge_detector_update(l, flags & GPIO_V2_LINE_EDGE_FLAGS);
-  }
-  return 0;
-}
-
-function linereq_set_config(lr: linereq, arg: number): number {
-  const raw = get_user_struct(arg, GPIO_V2_LINE_CONFIG_SIZE);
-  if (!raw) return -EFAULT;
-  const lc = decode_gpio_v2_line_config(raw);
-  if (!lc) return -EINVAL;
-  const ret = gpio_v2_line_config_validate(lc, lr.lines.length);
-  if (ret) return ret;
-  for (let i = 0; i < lr.lines.length; i++) {
-    const r = line_apply_config(lr.lines[i]!, lc, i);
-    if (r) return r;
-  }
-  return 0;
-}
-
-function linereq_ioctl(filp: file, cmd: number, arg: number): number {
-  const lr = filp.private_data as linereq;
-  if (!lr.gdev.chip) return -ENODEV;
-  switch (cmd >>> 0) {
-    case GPIO_V2_LINE_GET_VALUES_IOCTL >>> 0:
-      return linereq_get_values(lr, arg);
-    case GPIO_V2_LINE_SET_VALUES_IOCTL >>> 0:
-      return linereq_set_values(lr, arg);
-    case GPIO_V2_LINE_SET_CONFIG_IOCTL >>> 0:
-      return linereq_set_config(lr, arg);
-    default:
-      return -EINVAL;
-  }
-}
-
-function linereq_poll(filp: file, wait: poll_table | null): number {
-  const lr = filp.private_data as linereq;
-  if (!lr.gdev.chip) return EPOLLHUP | EPOLLERR;
-  poll_wait(filp, lr.wait, wait);
-  return lr.events.length > 0 ? EPOLLIN | EPOLLRDNORM : 0;
-}
-
-async function linereq_read(
-  filp: file,
-  buf: number,
-  count: number,
-  _ppos: loff_ref,
-): Promise<number> {
-  const lr = filp.private_data as linereq;
-  if (!lr.gdev.chip) return -ENODEV;
-  if (count < GPIO_V2_LINE_EVENT_SIZE) return -EINVAL;
-  let bytes_read = 0;
-  do {
-    if (lr.events.length === 0) {
-      if (bytes_read) return bytes_read;
-      if (filp.f_flags & O_NONBLOCK) return -EAGAIN;
-      const ret = await wait_event_interruptible(
-        lr.wait,
-        () => lr.events.length > 0 || !lr.gdev.chip,
-      );
-      if (ret) return ret;
-      // Woken by the chip going away: the request is dead.
-      if (!lr.gdev.chip) return -ENODEV;
-    }
-    const le = lr.events.shift()!;
-    if (
-      user_write_bytes(buf + bytes_read, encode_gpio_v2_line_event(le)) !== GPIO_V2_LINE_EVENT_SIZE
-    ) {
-      return -EFAULT;
-    }
-    bytes_read += GPIO_V2_LINE_EVENT_SIZE;
-  } while (count >= bytes_read + GPIO_V2_LINE_EVENT_SIZE);
-  return bytes_read;
-}
-
-/** `linereq_free()`: edge detectors off, lines released, the gpio_device let go. */
-function linereq_free(lr: linereq): void {
-  lr.gdev.notify.delete(lr.unregistered);
-  for (const l of lr.lines) {
-    edge_detector_stop(l);
-    debounce_of.delete(l.desc);
-    gpiod_free(l.desc);
-  }
-  put_device(lr.gdev.dev);
-}
-
-function linereq_release(_inode: inode, filp: file): number {
-  linereq_free(filp.private_data as linereq);
-  return 0;
-}
-
-const line_fileops: file_operations = {
-  release: linereq_release,
-  read: linereq_read,
-  poll: linereq_poll,
-  unlocked_ioctl: linereq_ioctl,
-};
-
-/** `linereq_create()`: GPIO_V2_GET_LINE_IOCTL. */
-function linereq_create(gdev: gpio_device, arg: number): number {
-  const raw = get_user_struct(arg, GPIO_V2_LINE_REQUEST_SIZE);
-  if (!raw) return -EFAULT;
-  const { request: ulr, num_lines, padding_ok } = decode_gpio_v2_line_request(raw);
-  if (num_lines === 0 || num_lines > GPIO_V2_LINES_MAX || !ulr) return -EINVAL;
-  if (!padding_ok) return -EINVAL;
-  const lc = ulr.config;
-  let ret = gpio_v2_line_config_validate(lc, num_lines);
-  if (ret) return ret;
-  const lr: linereq = {
-    gdev,
-    label: ulr.consumer || undefined,
-    lines: [],
-    wait: DECLARE_WAIT_QUEUE_HEAD(),
-    events: [],
-    event_buffer_size: Math.min(ulr.event_buffer_size || num_lines * 16, GPIO_V2_LINES_MAX * 16),
-    seqno: 0,
-    // The chip is going: its irq domain goes with it, so the edge detectors stop now.
-    unregistered: () => {
-      for (const l of lr.lines) edge_detector_stop(l);
-      wake_up_all(lr.wait);
-    },
-  };
-  get_device(gdev.dev);
-  for (let i = 0; i < num_lines; i++) {
-    const desc = gdev.descs[ulr.offsets[i]!];
-    if (!desc) {
-      ret = -EINVAL;
-      break;
-    }
-    ret = gpiod_request(desc, lr.label);
-    if (ret === -EPROBE_DEFER) ret = -ENODEV;
-    if (ret) break;
-    const l: line = {
-      desc,
-      req: lr,
-      edflags: 0,
-      irq: 0,
-      timestamp_ns: 0n,
-      level: 0,
-      req_seqno: 0,
-      line_seqno: 0,
-      debounce_period_us: 0,
-    };
-    lr.lines.push(l);
-    ret = line_apply_config(l, lc, i);
-    if (ret) break;
-  }
-  if (ret) {
-    linereq_free(lr);
-    return ret;
-  }
-  const fd = get_unused_fd_flags(O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    linereq_free(lr);
-    return fd;
-  }
-  const filp = anon_inode_getfile('gpio-line', line_fileops, lr, O_RDONLY | O_CLOEXEC);
-  raw.set(new Uint8Array(new Int32Array([fd]).buffer), 588);
-  if (put_user_struct(arg, raw)) {
-    put_unused_fd(fd);
-    linereq_free(lr);
-    return -EFAULT;
-  }
-  gdev.notify.add(lr.unregistered);
-  fd_install(fd, filp);
-  pr_debug('%s: registered chardev handle for %d lines\n', dev_name(gdev.dev), num_lines);
-  return 0;
-}
-
 /** The chip file's state (`struct gpio_chardev_data`). */
 interface gpio_chardev_data {
   readonly gdev: gpio_device;
+  /** The offsets of the lines this file watches (`watched_lines`). */
+  readonly watched: Set<number>;
+  /** Line state changes not read yet (`events`, a 32-entry FIFO). */
+  readonly events: gpio_v2_line_info_changed[];
+  readonly wait: wait_queue_head;
+  /** Registered on the gpio_device's line state notifier. */
+  readonly changed: (desc: gpio_desc, action: number) => void;
+  /** Registered on the gpio_device's removal notifier. */
+  readonly unregistered: () => void;
 }
 
-function lineinfo_get(gdev: gpio_device, arg: number): number {
+/** How many line state changes a chip file keeps before dropping new ones. */
+const LINEINFO_FIFO_SIZE = 32;
+
+function lineinfo_get(cdev_data: gpio_chardev_data, arg: number, watch: boolean): number {
   const raw = get_user_struct(arg, GPIO_V2_LINE_INFO_SIZE);
   if (!raw) return -EFAULT;
   // Everything but the offset is reserved on the way in and must be zero.
   const info = decode_gpio_v2_line_info(raw);
   if (raw.subarray(240, 256).some((x) => x !== 0)) return -EINVAL;
-  const desc = gdev.descs[info.offset];
+  const desc = cdev_data.gdev.descs[info.offset];
   if (!desc) return -EINVAL;
+  if (watch) {
+    if (cdev_data.watched.has(info.offset)) return -EBUSY;
+    cdev_data.watched.add(info.offset);
+  }
   return put_user_struct(arg, gpio_desc_to_lineinfo(desc, info.offset));
+}
+
+function lineinfo_unwatch(cdev_data: gpio_chardev_data, arg: number): number {
+  const raw = get_user_struct(arg, 4);
+  if (!raw) return -EFAULT;
+  const offset = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0, true);
+  if (!cdev_data.gdev.descs[offset]) return -EINVAL;
+  if (!cdev_data.watched.delete(offset)) return -EBUSY;
+  return 0;
+}
+
+/** `lineinfo_changed_notify()`: queues the change of a watched line and wakes the reader. */
+function lineinfo_changed_notify(
+  cdev_data: gpio_chardev_data,
+  desc: gpio_desc,
+  action: number,
+): void {
+  const offset = gpio_chip_hwgpio(desc);
+  if (!cdev_data.watched.has(offset)) return;
+  if (cdev_data.events.length >= LINEINFO_FIFO_SIZE) {
+    pr_debug('lineinfo event FIFO is full - event dropped\n');
+    return;
+  }
+  cdev_data.events.push({
+    info: decode_gpio_v2_line_info(gpio_desc_to_lineinfo(desc, offset)),
+    timestamp_ns: BigInt(ktime_get_ns()),
+    event_type: action,
+  });
+  wake_up_all(cdev_data.wait);
 }
 
 function gpio_ioctl(filp: file, cmd: number, arg: number): number {
@@ -652,7 +237,11 @@ function gpio_ioctl(filp: file, cmd: number, arg: number): number {
         encode_gpiochip_info({ name: dev_name(gdev.dev), label: gdev.label, lines: gdev.ngpio }),
       );
     case GPIO_V2_GET_LINEINFO_IOCTL >>> 0:
-      return lineinfo_get(gdev, arg);
+      return lineinfo_get(cdev_data, arg, false);
+    case GPIO_V2_GET_LINEINFO_WATCH_IOCTL >>> 0:
+      return lineinfo_get(cdev_data, arg, true);
+    case GPIO_GET_LINEINFO_UNWATCH_IOCTL >>> 0:
+      return lineinfo_unwatch(cdev_data, arg);
     case GPIO_V2_GET_LINE_IOCTL >>> 0:
       return linereq_create(gdev, arg);
     default:
@@ -660,27 +249,75 @@ function gpio_ioctl(filp: file, cmd: number, arg: number): number {
   }
 }
 
+/** `lineinfo_watch_read()`: whole `gpio_v2_line_info_changed` records, sleeping for one. */
+async function lineinfo_watch_read(
+  filp: file,
+  buf: number,
+  count: number,
+  _ppos: loff_ref,
+): Promise<number> {
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  if (!cdev_data.gdev.chip) return -ENODEV;
+  if (count < GPIO_V2_LINE_INFO_CHANGED_SIZE) return -EINVAL;
+  let bytes_read = 0;
+  do {
+    if (cdev_data.events.length === 0) {
+      if (bytes_read) return bytes_read;
+      if (filp.f_flags & O_NONBLOCK) return -EAGAIN;
+      const ret = await wait_event_interruptible(
+        cdev_data.wait,
+        () => cdev_data.events.length > 0 || !cdev_data.gdev.chip,
+      );
+      if (ret) return ret;
+      if (!cdev_data.gdev.chip) return -ENODEV;
+    }
+    const chg = cdev_data.events.shift()!;
+    const bytes = encode_gpio_v2_line_info_changed(chg);
+    if (user_write_bytes(buf + bytes_read, bytes) !== bytes.length) return -EFAULT;
+    bytes_read += bytes.length;
+  } while (count >= bytes_read + GPIO_V2_LINE_INFO_CHANGED_SIZE);
+  return bytes_read;
+}
+
 /** `gpio_chrdev_open()`: refuses a chip that is gone; pins the gpio_device. */
 function gpio_chrdev_open(node: inode, filp: file): number {
   const gdev = [...chrdevs].find(([c]) => c.dev === node.i_rdev)?.[1];
   if (!gdev?.chip) return -ENODEV;
   get_device(gdev.dev);
-  filp.private_data = { gdev } satisfies gpio_chardev_data;
+  const cdev_data: gpio_chardev_data = {
+    gdev,
+    watched: new Set(),
+    events: [],
+    wait: DECLARE_WAIT_QUEUE_HEAD(),
+    changed: (desc, action) => lineinfo_changed_notify(cdev_data, desc, action),
+    unregistered: () => wake_up_all(cdev_data.wait),
+  };
+  gdev.line_state.add(cdev_data.changed);
+  gdev.notify.add(cdev_data.unregistered);
+  filp.private_data = cdev_data;
   return 0;
 }
 
 function gpio_chrdev_release(_node: inode, filp: file): number {
-  put_device((filp.private_data as gpio_chardev_data).gdev.dev);
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  cdev_data.gdev.line_state.delete(cdev_data.changed);
+  cdev_data.gdev.notify.delete(cdev_data.unregistered);
+  put_device(cdev_data.gdev.dev);
   return 0;
 }
 
-function gpio_chrdev_poll(filp: file, _wait: poll_table | null): number {
-  return (filp.private_data as gpio_chardev_data).gdev.chip ? 0 : EPOLLHUP | EPOLLERR;
+/** `lineinfo_watch_poll()`: EPOLLIN while changes are queued. */
+function gpio_chrdev_poll(filp: file, wait: poll_table | null): number {
+  const cdev_data = filp.private_data as gpio_chardev_data;
+  if (!cdev_data.gdev.chip) return EPOLLHUP | EPOLLERR;
+  poll_wait(filp, cdev_data.wait, wait);
+  return cdev_data.events.length > 0 ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 const gpio_fileops: file_operations = {
   open: gpio_chrdev_open,
   release: gpio_chrdev_release,
+  read: lineinfo_watch_read,
   poll: gpio_chrdev_poll,
   unlocked_ioctl: gpio_ioctl,
 };

@@ -12,7 +12,7 @@
  */
 
 import { dev_name } from '../base/device.js';
-import { EINVAL, ENXIO } from '../errno.js';
+import { EINVAL, EIO, ENODEV, ENXIO } from '../errno.js';
 import {
   irq_set_chained_handler_and_data,
   irq_set_chip_and_handler,
@@ -38,9 +38,13 @@ import {
   irq_domain_remove,
   irq_find_mapping,
 } from '../irq/irqdomain.js';
+import { type module, module_put, try_module_get } from '../module/module.js';
+import { WARN_ON } from '../panic.js';
 import { dev_warn } from '../printk.js';
+import { gpiod_get_direction } from './consumer.js';
 import type { gpio_bitmap, gpio_chip } from './driver.js';
-import { chip_err, gpiochip_relres_irq, gpiochip_reqres_irq } from './gpiolib.js';
+import { FLAG_IRQ_IS_ENABLED, FLAG_IS_OUT, FLAG_OPEN_DRAIN, FLAG_USED_AS_IRQ } from './driver.js';
+import { chip_err } from './gpiolib.js';
 
 /** Whether line `offset` may be an interrupt (`gpiochip_irqchip_irq_valid()`). */
 export function gpiochip_irqchip_irq_valid(gc: gpio_chip, offset: number): boolean {
@@ -179,4 +183,72 @@ export function gpiochip_irqchip_remove(gc: gpio_chip): void {
   }
   if (gc.to_irq === gpiochip_to_irq) gc.to_irq = undefined;
   girq.valid_mask = undefined;
+}
+
+/**
+ * Locks a line as an interrupt (`gpiochip_lock_as_irq()`): an output line
+ * cannot be one (-EIO, `tried to flag a GPIO set as output for IRQ`).
+ */
+export function gpiochip_lock_as_irq(gc: gpio_chip, offset: number): number {
+  const desc = gc.gpiodev?.descs[offset];
+  if (!desc) return -EINVAL;
+  if (!gc.can_sleep && gc.get_direction) {
+    const dir = gpiod_get_direction(desc);
+    if (dir < 0) {
+      chip_err(gc, '%s: cannot get GPIO direction\n', 'gpiochip_lock_as_irq');
+      return dir;
+    }
+  }
+  if (desc.flags & FLAG_IS_OUT && !(desc.flags & FLAG_OPEN_DRAIN)) {
+    chip_err(gc, '%s: tried to flag a GPIO set as output for IRQ\n', 'gpiochip_lock_as_irq');
+    return -EIO;
+  }
+  desc.flags |= FLAG_USED_AS_IRQ | FLAG_IRQ_IS_ENABLED;
+  desc.label ??= 'interrupt';
+  return 0;
+}
+
+/** Undoes gpiochip_lock_as_irq() (`gpiochip_unlock_as_irq()`). */
+export function gpiochip_unlock_as_irq(gc: gpio_chip, offset: number): void {
+  const desc = gc.gpiodev?.descs[offset];
+  if (!desc) return;
+  desc.flags &= ~(FLAG_USED_AS_IRQ | FLAG_IRQ_IS_ENABLED);
+  if (desc.label === 'interrupt') desc.label = undefined;
+}
+
+/**
+ * Pins the driver's module and locks the line as an interrupt when an irq of it
+ * is requested (`gpiochip_reqres_irq()`): 0, -ENODEV or the lock's error.
+ */
+export function gpiochip_reqres_irq(gc: gpio_chip, offset: number): number {
+  const owner = gc.gpiodev?.owner as module | undefined;
+  if (!try_module_get(owner)) return -ENODEV;
+  const ret = gpiochip_lock_as_irq(gc, offset);
+  if (ret) {
+    chip_err(gc, 'unable to lock HW IRQ %d for IRQ\n', offset);
+    module_put(owner);
+    return ret;
+  }
+  return 0;
+}
+
+/** Undoes gpiochip_reqres_irq() (`gpiochip_relres_irq()`). */
+export function gpiochip_relres_irq(gc: gpio_chip, offset: number): void {
+  gpiochip_unlock_as_irq(gc, offset);
+  module_put(gc.gpiodev?.owner as module | undefined);
+}
+
+/** An irq of the line was enabled (`gpiochip_enable_irq()`), called from the chip's unmask. */
+export function gpiochip_enable_irq(gc: gpio_chip, offset: number): void {
+  const desc = gc.gpiodev?.descs[offset];
+  if (!desc) return;
+  WARN_ON(!(desc.flags & FLAG_USED_AS_IRQ));
+  if (!(desc.flags & FLAG_IS_OUT) || desc.flags & FLAG_OPEN_DRAIN)
+    desc.flags |= FLAG_IRQ_IS_ENABLED;
+}
+
+/** An irq of the line was disabled (`gpiochip_disable_irq()`), called from the chip's mask. */
+export function gpiochip_disable_irq(gc: gpio_chip, offset: number): void {
+  const desc = gc.gpiodev?.descs[offset];
+  if (desc) desc.flags &= ~FLAG_IRQ_IS_ENABLED;
 }

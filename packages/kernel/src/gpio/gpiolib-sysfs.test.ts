@@ -1,12 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { driver_core_fs_init } from '../drivers/char/boot.js';
 import { EBUSY, EINVAL, ENOENT, EPERM } from '../errno.js';
+import { O_RDONLY } from '../fs/fcntl.js';
 import { vfs_init } from '../fs/init.js';
+import { POLLERR, POLLPRI } from '../fs/select.js';
 import { sysfs_read, sysfs_readdir, sysfs_write } from '../fs/sysfs/access.js';
 import { irq_init } from '../irq/init.js';
 import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
+import { sim_run_pending } from '../sched/core.js';
+import { libc } from '../user/libc.js';
 import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
 import { gpio_init } from './gpiolib.js';
 import { gpio_sysfs_edge_count } from './gpiolib-sysfs.js';
@@ -80,6 +84,25 @@ describe('/sys/class/gpio', () => {
     expect(sysfs_write('/sys/class/gpio/gpio513/direction', 'out')).toBe(-5);
     expect(sysfs_write('/sys/class/gpio/gpio513/edge', 'none')).toBe(4);
     expect(sysfs_write('/sys/class/gpio/gpio513/direction', 'out')).toBe(3);
+  });
+
+  it('makes value pollable: POLLPRI|POLLERR after an edge, until it is read again', async () => {
+    const sim = gpio_sim_add({ label: 'gpio-sim.0', ngpio: 8, hwirq: 51 });
+    sysfs_write('/sys/class/gpio/export', '514');
+    sysfs_write('/sys/class/gpio/gpio514/edge', 'both');
+    const fd = await libc.open('/sys/class/gpio/gpio514/value', O_RDONLY);
+    expect(new TextDecoder().decode((await libc.read(fd, 8)) as Uint8Array)).toBe('0\n');
+    const pfd = [{ fd, events: POLLPRI, revents: 0 }];
+    expect(await libc.poll(pfd, 0)).toBe(0);
+    const waiting = libc.poll(pfd, -1);
+    await sim_run_pending();
+    sim.set_pull(2, 1);
+    expect(await waiting).toBe(1);
+    expect(pfd[0]!.revents).toBe(POLLPRI | POLLERR);
+    await libc.lseek(fd, 0, 0);
+    expect(new TextDecoder().decode((await libc.read(fd, 8)) as Uint8Array)).toBe('1\n');
+    expect(await libc.poll(pfd, 0)).toBe(0);
+    await libc.close(fd);
   });
 
   it('unexports the lines of a chip that goes away, without complaint', () => {

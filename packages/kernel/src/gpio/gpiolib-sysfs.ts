@@ -11,10 +11,10 @@
  * A bad number is -EINVAL with `export_store: invalid GPIO N`; a line already
  * claimed is -EBUSY. Removing the chip unexports its lines first.
  *
- * Setting `edge` requests the line's interrupt; every edge then counts in the
- * line's `value` file's event, which pollers (poll() for POLLPRI/POLLERR)
- * would see — the simulated sysfs has no poll(), so the edges are counted
- * (`gpio_sysfs_edge_count`) and the line's monitor is the character device.
+ * Setting `edge` requests the line's interrupt; every edge then notifies the
+ * line's `value` file (`sysfs_notify_dirent()`): a poll() of an open `value`
+ * reports POLLPRI | POLLERR until the file is read again, the way sysfs users
+ * have waited for GPIO edges since before the character device.
  *
  * @module
  */
@@ -32,7 +32,7 @@ import {
 } from '../drivers/char/class_device.js';
 import { EBUSY, EINVAL, EIO, EPERM } from '../errno.js';
 import type { attribute } from '../fs/sysfs/file.js';
-import { __ATTR_WO, sysfs_create_file } from '../fs/sysfs/file.js';
+import { __ATTR_WO, sysfs_create_file, sysfs_notify } from '../fs/sysfs/file.js';
 import type { attribute_group } from '../fs/sysfs/group.js';
 import {
   IRQ_HANDLED,
@@ -44,16 +44,6 @@ import { free_irq, request_irq } from '../irq/manage.js';
 import type { kobject } from '../lib/kobject.js';
 import { pr_debug, pr_warn } from '../printk.js';
 import {
-  FLAG_ACTIVE_LOW,
-  FLAG_EXPORT,
-  FLAG_IS_OUT,
-  FLAG_REQUESTED,
-  FLAG_SYSFS,
-  type gpio_desc,
-  type gpio_device,
-} from './driver.js';
-import {
-  desc_to_gpio,
   gpio_to_desc,
   gpiod_direction_input,
   gpiod_direction_output_raw,
@@ -63,7 +53,17 @@ import {
   gpiod_request,
   gpiod_set_value,
   gpiod_to_irq,
-} from './gpiolib.js';
+} from './consumer.js';
+import {
+  FLAG_ACTIVE_LOW,
+  FLAG_EXPORT,
+  FLAG_IS_OUT,
+  FLAG_REQUESTED,
+  FLAG_SYSFS,
+  type gpio_desc,
+  type gpio_device,
+} from './driver.js';
+import { desc_to_gpio } from './gpiolib.js';
 
 const GPIO_TRIGGER_RISING = 1;
 const GPIO_TRIGGER_FALLING = 2;
@@ -145,7 +145,9 @@ const dev_attr_value: device_attribute = {
 };
 
 function gpio_sysfs_irq(_irq: number, dev_id: unknown): number {
-  (dev_id as gpiod_data).edges += 1;
+  const data = dev_id as gpiod_data;
+  data.edges += 1;
+  sysfs_notify(data.dev.kobj, null, 'value');
   return IRQ_HANDLED;
 }
 
@@ -284,7 +286,7 @@ export function gpiod_unexport(desc: gpio_desc): void {
   class_device_unregister(data.dev);
 }
 
-/** How many edges the exported line's `edge` trigger has seen (what pollers of `value` wake for). */
+/** How many edges the exported line's `edge` trigger has seen (each one notified `value`). */
 export function gpio_sysfs_edge_count(desc: gpio_desc): number {
   return exported.get(desc)?.edges ?? 0;
 }

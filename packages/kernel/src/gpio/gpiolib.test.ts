@@ -20,6 +20,22 @@ import { mm_init } from '../mm/init.js';
 import { panic_reset } from '../panic.js';
 import { dmesg, dmesg_clear } from '../printk.js';
 import {
+  gpio_device_get_desc,
+  gpio_to_desc,
+  gpiod_direction_input,
+  gpiod_direction_output,
+  gpiod_free,
+  gpiod_get_array_value,
+  gpiod_get_direction,
+  gpiod_get_raw_value,
+  gpiod_get_value,
+  gpiod_request,
+  gpiod_set_array_value,
+  gpiod_set_value,
+  gpiod_to_irq,
+  gpiod_toggle_active_low,
+} from './consumer.js';
+import {
   FLAG_USED_AS_IRQ,
   GPIO_LINE_DIRECTION_IN,
   GPIO_LINE_DIRECTION_OUT,
@@ -29,23 +45,11 @@ import { gpio_sim_add, gpio_sim_remove } from './gpio-sim.js';
 import {
   desc_to_gpio,
   devm_gpiochip_add_data,
-  gpio_device_get_desc,
   gpio_device_list,
   gpio_init,
-  gpio_to_desc,
   gpiochip_add_data,
   gpiochip_get_data,
   gpiochip_remove,
-  gpiod_direction_input,
-  gpiod_direction_output,
-  gpiod_free,
-  gpiod_get_direction,
-  gpiod_get_raw_value,
-  gpiod_get_value,
-  gpiod_request,
-  gpiod_set_value,
-  gpiod_to_irq,
-  gpiod_toggle_active_low,
 } from './gpiolib.js';
 
 beforeEach(() => {
@@ -144,6 +148,36 @@ describe('consumers', () => {
     gpiod_free(led);
     gpiochip_remove(gc);
     expect(dmesg()).not.toContain('REMOVING');
+  });
+
+  it('read and drive several lines with one get_multiple/set_multiple call per chip', () => {
+    const { gc, lines } = array_chip('a', 40);
+    const calls: string[] = [];
+    gc.get_multiple = (_gc, mask, bits) => {
+      calls.push(`get ${[...mask].map((w) => w.toString(16)).join(',')}`);
+      lines.forEach((v, i) => {
+        if (v && (mask[i >> 5]! >>> (i & 31)) & 1) bits[i >> 5]! |= 1 << (i & 31);
+      });
+      return 0;
+    };
+    gc.set_multiple = (_gc, mask, bits) => {
+      calls.push(`set ${[...mask].map((w) => w.toString(16)).join(',')}`);
+      lines.forEach((_v, i) => {
+        if ((mask[i >> 5]! >>> (i & 31)) & 1) lines[i] = (bits[i >> 5]! >>> (i & 31)) & 1;
+      });
+      return 0;
+    };
+    gpiochip_add_data(gc, null);
+    const descs = [1, 33, 4].map((o) => gpio_device_get_desc(gc.gpiodev!, o));
+    gpiod_toggle_active_low(descs[2]!);
+    expect(gpiod_set_array_value(descs, [1, 1, 1])).toBe(0);
+    expect([lines[1], lines[33], lines[4]]).toEqual([1, 1, 0]);
+    const values: number[] = [];
+    expect(gpiod_get_array_value(descs, values)).toBe(0);
+    expect(values).toEqual([1, 1, 1]);
+    expect(calls).toEqual(['set 12,2', 'get 12,2']);
+    gpiochip_remove(gc);
+    expect(gpiod_get_array_value(descs, values)).toBe(-ENODEV);
   });
 
   it('a requested line keeps the gpio_device; after removal calls fail with ENODEV', () => {

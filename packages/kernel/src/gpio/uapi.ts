@@ -68,6 +68,8 @@ export const GPIO_V2_LINE_CONFIG_SIZE = 272;
 export const GPIO_V2_LINE_REQUEST_SIZE = 592;
 /** `sizeof(struct gpio_v2_line_info)`. */
 export const GPIO_V2_LINE_INFO_SIZE = 256;
+/** `sizeof(struct gpio_v2_line_info_changed)`. */
+export const GPIO_V2_LINE_INFO_CHANGED_SIZE = 288;
 /** `sizeof(struct gpio_v2_line_values)`. */
 export const GPIO_V2_LINE_VALUES_SIZE = 16;
 /** `sizeof(struct gpio_v2_line_event)`. */
@@ -297,6 +299,29 @@ export function decode_gpio_v2_line_info(b: Uint8Array): gpio_v2_line_info {
     offset: v.getUint32(64, true),
     flags: v.getBigUint64(72, true),
     attrs,
+  };
+}
+
+/** `struct gpio_v2_line_info_changed`. */
+export interface gpio_v2_line_info_changed {
+  info: gpio_v2_line_info;
+  timestamp_ns: bigint;
+  event_type: number;
+}
+
+export function encode_gpio_v2_line_info_changed(c: gpio_v2_line_info_changed): Uint8Array {
+  const b = new Uint8Array(GPIO_V2_LINE_INFO_CHANGED_SIZE);
+  b.set(encode_gpio_v2_line_info(c.info), 0);
+  view(b).setBigUint64(256, c.timestamp_ns, true);
+  view(b).setUint32(264, c.event_type, true);
+  return b;
+}
+
+export function decode_gpio_v2_line_info_changed(b: Uint8Array): gpio_v2_line_info_changed {
+  return {
+    info: decode_gpio_v2_line_info(b.subarray(0, GPIO_V2_LINE_INFO_SIZE)),
+    timestamp_ns: view(b).getBigUint64(256, true),
+    event_type: view(b).getUint32(264, true),
   };
 }
 
