@@ -64,12 +64,17 @@ export interface pl061_board_options {
   power_gated?: boolean;
 }
 
-/** A push button between a pin and the supply: pressed drives the pin high. */
+/**
+ * A push button between a pin and the supply: pressed drives the pin high. A
+ * real contact bounces; `press(n)`/`release(n)` make it bounce `n` times (n extra
+ * pairs of edges) before it settles, for testing debouncing. By default it is
+ * an ideal, bounce-free button.
+ */
 export interface pl061_button {
   readonly line: number;
   readonly pressed: boolean;
-  press(): void;
-  release(): void;
+  press(bounces?: number): void;
+  release(bounces?: number): void;
   /** A press and a release, without bounce. */
   click(): void;
 }
@@ -182,14 +187,21 @@ class button_impl implements pl061_button {
     return this.#pressed;
   }
 
-  press(): void {
-    this.#pressed = true;
-    this.#model.drive(this.line, true);
+  press(bounces = 0): void {
+    this.#settle(true, bounces);
   }
 
-  release(): void {
-    this.#pressed = false;
-    this.#model.drive(this.line, false);
+  release(bounces = 0): void {
+    this.#settle(false, bounces);
+  }
+
+  #settle(pressed: boolean, bounces: number): void {
+    for (let i = 0; i < bounces; i++) {
+      this.#model.drive(this.line, pressed);
+      this.#model.drive(this.line, !pressed);
+    }
+    this.#pressed = pressed;
+    this.#model.drive(this.line, pressed);
   }
 
   click(): void {
