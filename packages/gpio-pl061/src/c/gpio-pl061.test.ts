@@ -26,6 +26,8 @@ import {
   IRQF_TRIGGER_RISING,
   io_init,
   irq_init,
+  irq_set_irq_wake,
+  irq_to_desc,
   mm_init,
   request_irq,
   resource_init,
@@ -228,6 +230,19 @@ describe('interrupts', () => {
     expect(board.model.registers().ie).toBe(1);
     free_irq(irq, events);
     gpiod_free(a);
+    gpiod_free(b);
+  });
+
+  it('set_wake arms the parent interrupt as a wake-up source', () => {
+    const b = line(0);
+    const irq = gpiod_to_irq(b);
+    expect(irq_set_irq_wake(irq, 1)).toBe(0);
+    expect([irq_to_desc(irq)!.irq_data.wakeup, irq_to_desc(board.irq)!.irq_data.wakeup]).toEqual([
+      true,
+      true,
+    ]);
+    expect(irq_set_irq_wake(irq, 0)).toBe(0);
+    expect(irq_to_desc(board.irq)!.irq_data.wakeup).toBe(false);
     gpiod_free(b);
   });
 

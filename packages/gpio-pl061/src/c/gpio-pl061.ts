@@ -423,6 +423,8 @@ function pl061_resume(dev: device): number {
 const pl061_dev_pm_ops: dev_pm_ops = {
   suspend: pl061_suspend,
   resume: pl061_resume,
+  freeze: pl061_suspend,
+  restore: pl061_resume,
 };
 
 /** `pl061_ids`: every revision of the ARM PL061. */

@@ -16,7 +16,7 @@ export const pl061_c_module = declare_module({
   path: 'kernel/drivers/gpio/gpio_pl061_c.ko',
   author: 'Baruch Siach <baruch@tkos.co.il>',
   description: 'PL061 GPIO driver (C-style)',
-  license: 'GPL',
+  license: 'GPL v2',
   init(_params, mod) {
     return amba_driver_register(pl061_gpio_driver, mod);
   },

@@ -184,6 +184,20 @@ describe('the bench', () => {
     expect([led.on, led.history, board.model.registers().dir]).toEqual([false, [true, false], 0]);
   });
 
+  it('a bouncing button makes extra edges before it settles', () => {
+    // A probe (an LED) on the button's own pin shows every change of the level.
+    const probe = board.led(0);
+    const button = board.button(0);
+    button.press(2);
+    expect([button.pressed, probe.history]).toEqual([true, [true, false, true, false, true]]);
+    probe.clear_history();
+    button.release(1);
+    expect([button.pressed, probe.history]).toEqual([false, [false, true, false]]);
+    probe.clear_history();
+    button.click();
+    expect(probe.history).toEqual([true, false]);
+  });
+
   it('a button or LED fitted twice is the same part, and there are eight lines', () => {
     expect(board.button(3)).toBe(board.button(3));
     expect(board.led(3)).toBe(board.led(3));

@@ -33,10 +33,13 @@ import {
   amba_device_put,
   amba_device_unregister,
   ENOMEM,
+  register_syscore_ops,
   sim_irq,
   sim_mmio_register,
   sim_mmio_unregister,
   sim_set_irq_level,
+  type syscore_ops,
+  unregister_syscore_ops,
 } from '@rfl/kernel';
 import { pl061_model } from './pl061.js';
 import { PL061_GPIO_NR, PL061_MMIO_SIZE } from './regs.js';
@@ -53,14 +56,25 @@ export interface pl061_board_options {
   hwirq?: number;
   /** The AMBA device's name (default `<phys in hex>.pl061`, as the device tree names it). */
   name?: string;
+  /**
+   * The controller sits in a power domain that is off while the machine sleeps
+   * (suspend to RAM, hibernation): it wakes up with its reset values, and only a
+   * driver that saved its registers gets its configuration back. Default false.
+   */
+  power_gated?: boolean;
 }
 
-/** A push button between a pin and the supply: pressed drives the pin high. */
+/**
+ * A push button between a pin and the supply: pressed drives the pin high. A
+ * real contact bounces; `press(n)`/`release(n)` make it bounce `n` times (n extra
+ * pairs of edges) before it settles, for testing debouncing. By default it is
+ * an ideal, bounce-free button.
+ */
 export interface pl061_button {
   readonly line: number;
   readonly pressed: boolean;
-  press(): void;
-  release(): void;
+  press(bounces?: number): void;
+  release(bounces?: number): void;
   /** A press and a release, without bounce. */
   click(): void;
 }
@@ -108,6 +122,8 @@ class board_impl implements pl061_board {
   readonly #leds = new Map<number, led_impl>();
   /** True while the register window and GPIOINTR are connected to the machine. */
   plugged = true;
+  /** The power domain's hooks, when the board is power gated. */
+  syscore: syscore_ops | undefined;
 
   constructor(phys: number, hwirq: number, irq: number, name: string) {
     this.phys = phys;
@@ -171,14 +187,21 @@ class button_impl implements pl061_button {
     return this.#pressed;
   }
 
-  press(): void {
-    this.#pressed = true;
-    this.#model.drive(this.line, true);
+  press(bounces = 0): void {
+    this.#settle(true, bounces);
   }
 
-  release(): void {
-    this.#pressed = false;
-    this.#model.drive(this.line, false);
+  release(bounces = 0): void {
+    this.#settle(false, bounces);
+  }
+
+  #settle(pressed: boolean, bounces: number): void {
+    for (let i = 0; i < bounces; i++) {
+      this.#model.drive(this.line, pressed);
+      this.#model.drive(this.line, !pressed);
+    }
+    this.#pressed = pressed;
+    this.#model.drive(this.line, pressed);
   }
 
   click(): void {
@@ -250,6 +273,16 @@ export async function pl061_board_add(
     amba_device_put(board.adev);
     return added;
   }
+  if (opts.power_gated) {
+    // The domain goes down after every device suspended, as the syscore hooks run last.
+    board.syscore = {
+      suspend: () => {
+        board.power_loss();
+        return 0;
+      },
+    };
+    register_syscore_ops(board.syscore);
+  }
   return board;
 }
 
@@ -257,6 +290,7 @@ function disconnect(board: pl061_board): void {
   const b = board as board_impl;
   if (!b.plugged) return;
   b.plugged = false;
+  if (b.syscore !== undefined) unregister_syscore_ops(b.syscore);
   sim_mmio_unregister(b.phys);
   sim_set_irq_level(b.hwirq, false);
 }

@@ -10,6 +10,8 @@ import {
   PL061_GPIOIS,
   PL061_GPIOMIS,
   PL061_GPIORIS,
+  pl061_access_string,
+  pl061_reg_name,
 } from './regs.js';
 
 /** A model with a log of its interrupt output and pin changes. */
@@ -319,5 +321,33 @@ describe('lines', () => {
     const { hw } = bench();
     expect(() => hw.drive(8, true)).toThrow('the PL061 has no line 8 (0..7)');
     expect(() => hw.pin(-1)).toThrow(RangeError);
+  });
+});
+
+describe('the bus trace', () => {
+  it('records each access with the TRM register names', () => {
+    const { hw, wr, rd } = bench();
+    wr(PL061_GPIODIR, 0x01);
+    hw.trace();
+    wr(0x01 << 2, 0x01);
+    rd(PL061_GPIOMIS);
+    rd(0xfe0);
+    rd(0xffc);
+    wr(0x424, 0x55);
+    expect(hw.accesses().map(pl061_access_string)).toEqual([
+      'W GPIODATA[0x01] 0x01',
+      'R GPIOMIS 0x00',
+      'R GPIOPeriphID0 0x61',
+      'R GPIOPCellID3 0xb1',
+      'W 0x424 0x55',
+    ]);
+    hw.trace(false);
+    rd(PL061_GPIODIR);
+    expect(hw.accesses()).toEqual([]);
+    expect([pl061_reg_name(0x3fc), pl061_reg_name(PL061_GPIOIC), pl061_reg_name(0x401)]).toEqual([
+      'GPIODATA[0xff]',
+      'GPIOIC',
+      '0x401',
+    ]);
   });
 });
