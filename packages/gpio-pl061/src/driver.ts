@@ -36,7 +36,7 @@ const PL061_GPIO_NR = 8;
 const bit = (n: number): number => 1 << n;
 
 /** The registers saved across suspend (`struct pl061_context_save_regs`). */
-interface ContextSaveRegs {
+export interface ContextSaveRegs {
   gpio_data: number;
   gpio_dir: number;
   gpio_is: number;
@@ -46,7 +46,7 @@ interface ContextSaveRegs {
 }
 
 /** The general part: lives as long as any reference to the state. */
-class PL061Data implements Disposable {
+export class PL061Data implements Disposable {
   readonly inner = SpinLock.new<ContextSaveRegs>(
     { gpio_data: 0, gpio_dir: 0, gpio_is: 0, gpio_ibe: 0, gpio_iev: 0, gpio_ie: 0 },
     'PL061Data::inner',
@@ -60,7 +60,7 @@ class PL061Data implements Disposable {
 }
 
 /** The hardware: revoked when the device is removed. */
-class PL061Resources implements Disposable {
+export class PL061Resources implements Disposable {
   constructor(
     readonly base: IoMem<typeof GPIO_SIZE>,
     readonly parentIrq: number,
@@ -71,10 +71,11 @@ class PL061Resources implements Disposable {
   }
 }
 
-type Registrations = gpio.RegistrationWithIrqChip<PL061DeviceData>;
+/** The registrations: unregistered first when the device is removed. */
+export type PL061Registrations = gpio.RegistrationWithIrqChip<PL061DeviceData>;
 
 /** The state of one bound PL061. */
-export type PL061DeviceData = DeviceData<Registrations, PL061Resources, PL061Data>;
+export type PL061DeviceData = DeviceData<PL061Registrations, PL061Resources, PL061Data>;
 
 type Data = ArcBorrow<PL061DeviceData>;
 

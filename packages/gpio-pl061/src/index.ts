@@ -3,9 +3,13 @@
 export * from './c/gpio-pl061.js';
 export * from './c/module.js';
 export {
+  type ContextSaveRegs,
   PL061_SAFE_DRIVER_NAME,
   PL061_SAFE_MODULE_NAME,
+  type PL061Data,
   type PL061DeviceData,
+  type PL061Registrations,
+  type PL061Resources,
   pl061Chip,
   pl061Driver,
   pl061Module,
