@@ -87,6 +87,34 @@ function fillOps<T>(gc: gpio_chip, chip: Chip<T>, owner: () => Arc<T> | null): v
  * driver's state for the chip's callbacks. Made empty in `probe` and kept in the device's
  * registrations; disposing it — when the device is removed — calls `gpiochip_remove()`,
  * after which gpiolib calls nothing of the driver, and drops the reference.
+ *
+ * @example
+ * ```ts
+ * import { Device, gpio } from '@rfl/gpio-pl061';
+ * import { GFP_KERNEL } from '@rfl/alloc';
+ * import { Arc, SpinLock } from '@rfl/sync';
+ * import { gpio_device_find_by_label, gpio_device_get_desc, gpiod_get_value, gpiod_request, platform_device_register_simple } from '@rfl/kernel';
+ * # import { driver_core_fs_init, driver_init, gpio_init, mm_init, vfs_init } from '@rfl/kernel';
+ * # mm_init({ quiet: true }); vfs_init(); driver_core_fs_init(); driver_init(); gpio_init();
+ * const pdev = await platform_device_register_simple('switches', -1);
+ * if (typeof pdev === 'number') throw new Error(`switches: ${pdev}`);
+ * using parent = Device.fromRaw(pdev.dev);
+ * const levels = Arc.new(SpinLock.new(0b0101), GFP_KERNEL);
+ * const chip: gpio.Chip<SpinLock<number>> = {
+ *   get(data, offset) {
+ *     using g = data.value.lock();
+ *     return ((g.value >> offset) & 1) === 1;
+ *   },
+ * };
+ * const reg = gpio.Registration.new<SpinLock<number>>();
+ * reg.register(chip, 4, null, parent, levels.clone());
+ * const line2 = gpio_device_get_desc(gpio_device_find_by_label('switches')!, 2);
+ * gpiod_request(line2, 'demo');
+ * gpiod_get_value(line2) // => 1
+ * reg[Symbol.dispose]();
+ * gpiod_get_value(line2) // => -19
+ * levels[Symbol.dispose]();
+ * ```
  */
 export class Registration<T> implements Disposable {
   #gc: gpio_chip | null = null;
