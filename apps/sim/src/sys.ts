@@ -48,6 +48,7 @@ export const SIGINT = 2;
 export const SIGKILL = 9;
 export const SIGSEGV = 11;
 export const SIGPIPE = 13;
+export const SIGTERM = 15;
 
 /** `MKDEV` of the kernel's 12:20 split of a `dev_t`. */
 export function makedev(major: number, minor: number): number {
@@ -160,7 +161,11 @@ export interface Sys {
   pipe2(flags: number): Promise<[number, number] | number>;
   dup(fd: number): Promise<number>;
   dup2(oldfd: number, newfd: number): Promise<number>;
-  ioctl(fd: number, cmd: number, arg: number): Promise<number>;
+  /**
+   * ioctl(2). A `Uint8Array` argument is the structure the command reads or fills: it is
+   * passed by address in the caller's memory and copied back afterwards.
+   */
+  ioctl(fd: number, cmd: number, arg: number | Uint8Array): Promise<number>;
   stat(path: string): Promise<Stat | number>;
   lstat(path: string): Promise<Stat | number>;
   fstat(fd: number): Promise<Stat | number>;
@@ -190,6 +195,8 @@ export interface Sys {
   getpid(): number;
   /** Sends SIGINT to every user process but `shell` and init (the terminal's Ctrl-C). */
   kill_foreground(shell: number): void;
+  /** kill(2): sends `sig` to the process `pid`; 0 or a negative errno (-ESRCH). */
+  kill(pid: number, sig: number): number;
   uname(): Utsname;
   /**
    * fork + exec: a new task named `comm` with a copy of the caller's descriptor table and

@@ -12,6 +12,7 @@ export * from './base/driver.js';
 export * from './base/driver_override.js';
 export * from './base/init.js';
 export * from './base/platform.js';
+export * from './base/power.js';
 export * from './base/resource.js';
 export * from './base/virtio.js';
 export * from './dma/mapping.js';
@@ -66,6 +67,29 @@ export * from './fs/sysfs/mount.js';
 export * from './fs/sysfs/slab.js';
 export * from './fs/sysfs/symlink.js';
 export * from './fs/tmpfs.js';
+export * from './gpio/consumer.js';
+export * from './gpio/driver.js';
+export * from './gpio/gpio-sim.js';
+export * from './gpio/gpiolib.js';
+export { gpio_debugfs_show } from './gpio/gpiolib-debugfs.js';
+export {
+  GPIOCHIP_IRQ_RESOURCE_HELPERS,
+  gpiochip_disable_irq,
+  gpiochip_enable_irq,
+  gpiochip_irq_relres,
+  gpiochip_irq_reqres,
+  gpiochip_irqchip_irq_valid,
+  gpiochip_lock_as_irq,
+  gpiochip_relres_irq,
+  gpiochip_reqres_irq,
+  gpiochip_unlock_as_irq,
+} from './gpio/gpiolib-irqchip.js';
+export {
+  gpio_sysfs_edge_count,
+  gpiod_export,
+  gpiod_unexport,
+} from './gpio/gpiolib-sysfs.js';
+export * from './gpio/uapi.js';
 export * from './io/accessors.js';
 export * from './io/devres.js';
 export {
@@ -116,6 +140,7 @@ export {
   IRQ_TYPE_NONE,
   IRQ_TYPE_SENSE_MASK,
   IRQ_WAKE_THREAD,
+  IRQCHIP_IMMUTABLE,
   IRQCHIP_ONESHOT_SAFE,
   IRQCHIP_SET_TYPE_MASKED,
   IRQCHIP_SKIP_SET_WAKE,

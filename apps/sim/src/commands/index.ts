@@ -4,9 +4,11 @@
  * @module
  */
 
+import { board } from './board.js';
 import { cat } from './cat.js';
 import { dd } from './dd.js';
 import { cd, echo, false_, pwd, true_ } from './echo.js';
+import { gpiodetect, gpioget, gpioinfo, gpiomon, gpionotify, gpioset } from './gpio.js';
 import { head, tail } from './head-tail.js';
 import { hexdump } from './hexdump.js';
 import { ls } from './ls.js';
@@ -28,9 +30,16 @@ export const BUILTINS: ReadonlyMap<string, Command> = new Map([
 
 /** Programs: each runs as its own task. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['board', board],
   ['cat', cat],
   ['dd', dd],
   ['dmesg', dmesg],
+  ['gpiodetect', gpiodetect],
+  ['gpioget', gpioget],
+  ['gpioinfo', gpioinfo],
+  ['gpiomon', gpiomon],
+  ['gpionotify', gpionotify],
+  ['gpioset', gpioset],
   ['grep', grep],
   ['head', head],
   ['hexdump', hexdump],

@@ -8,6 +8,7 @@
 
 // Each sample driver's package declares its module when it is imported.
 import '@rfl/edu';
+import '@rfl/gpio-pl061';
 import '@rfl/lkdtm';
 import '@rfl/miscdev/samples/foxes';
 import '@rfl/miscdev/samples/foxes_c';
@@ -57,6 +58,22 @@ export const SAMPLE_DRIVERS: SampleDriver[] = [
       // Written by cat, not by the shell's own echo: the Oops kills the writer, as in Linux.
       'echo EXCEPTION > /tmp/crash; cat /tmp/crash > /sys/kernel/debug/provoke-crash/DIRECT',
       'echo "cat exited with $?"; dmesg -c | head -n 5',
+    ],
+  },
+  {
+    module: 'gpio_pl061',
+    title:
+      'the PL061 GPIO controller with the safe driver: an LED, a button, and an unbind under an open monitor',
+    demo: [
+      'gpiodetect',
+      'gpioset -t 0 -c 0 1=1; board led',
+      'gpioset -t 0 -c 0 1=0; board led',
+      'gpiomon -n 1 -e rising -c 0 0 &',
+      'board button press; wait',
+      'board button release',
+      'gpiomon -c 0 0 &',
+      'echo feb00000.pl061 > /sys/bus/amba/drivers/pl061_gpio/unbind; wait',
+      'gpiodetect; dmesg | grep -c BUG',
     ],
   },
 ];

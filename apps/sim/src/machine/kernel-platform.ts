@@ -6,15 +6,19 @@
  * @module
  */
 
-import { driver_core_fs_init, random_seed, vfs_init } from '@rfl/kernel';
+import { driver_core_fs_init, gpio_init, pm_init, random_seed, vfs_init } from '@rfl/kernel';
 import type { BootOptions } from './boot.js';
 import { console_open } from './console.js';
 import { KernelSys } from './kernel-sys.js';
 import type { Platform } from './machine.js';
+import { pl061_board_init } from './pl061.js';
 
-export function kernelPlatform(options: BootOptions): Platform {
+export async function kernelPlatform(options: BootOptions): Promise<Platform> {
   vfs_init();
   driver_core_fs_init();
+  gpio_init();
+  pm_init();
+  await pl061_board_init();
   random_seed(options.seed);
   const sys = new KernelSys();
   return {

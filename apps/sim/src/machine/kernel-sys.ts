@@ -11,6 +11,7 @@ import {
   dmesg,
   dmesg_clear,
   ForcedSignal,
+  find_task_by_vpid,
   for_each_process,
   kmod_insmod,
   kmod_lsmod,
@@ -23,6 +24,7 @@ import {
   new_encode_dev,
   PF_KTHREAD,
   SIGINT,
+  SIGKILL,
   SIGTERM,
   send_sig,
   sim_fork_files,
@@ -45,6 +47,7 @@ import {
 import { hrtimer_nanosleep } from './nanosleep.js';
 
 const EINVAL = 22;
+const ESRCH = 3;
 
 /**
  * The machine's wall clock at boot: a fixed instant, so that `ls -l` and `stat` print the
@@ -80,6 +83,7 @@ function deliver_signals(): void {
   for (const [signo, name] of [
     [SIGINT, 'SIGINT'],
     [SIGTERM, 'SIGTERM'],
+    [SIGKILL, 'SIGKILL'],
   ] as const) {
     if (!task.pending.has(signo)) continue;
     task.pending.delete(signo);
@@ -148,7 +152,7 @@ export class KernelSys implements Sys {
     return libc.dup2(oldfd, newfd);
   }
 
-  ioctl(fd: number, cmd: number, arg: number): Promise<number> {
+  ioctl(fd: number, cmd: number, arg: number | Uint8Array): Promise<number> {
     return libc.ioctl(fd, cmd, arg);
   }
 
@@ -251,6 +255,12 @@ export class KernelSys implements Sys {
     for (const t of for_each_process()) {
       if (t.pid > 1 && t.pid !== shell && !(t.flags & PF_KTHREAD)) send_sig(SIGINT, t);
     }
+  }
+
+  kill(pid: number, sig: number): number {
+    const task = find_task_by_vpid(pid);
+    if (task === undefined || task.pid <= 1 || task.flags & PF_KTHREAD) return -ESRCH;
+    return send_sig(sig, task);
   }
 
   getpid(): number {

@@ -39,6 +39,8 @@ export interface Pipeline {
 export interface AndOr {
   first: Pipeline;
   rest: { op: '&&' | '||'; pipeline: Pipeline }[];
+  /** Ended by `&`: runs as a background job while the shell goes on. */
+  background?: boolean;
 }
 
 /** One complete command: the and-or lists of a line, run in order. */

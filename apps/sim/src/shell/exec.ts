@@ -4,6 +4,9 @@
  * then runs the program; a pipeline starts one child per command joined by pipes; a
  * builtin runs in the shell's own task with its redirections applied and undone around it.
  *
+ * A list ended by `&` is a background job (`jobs.ts`): `$!`, `wait`, `jobs` and `kill`
+ * are builtins of the shell, as in dash.
+ *
  * Messages and statuses follow dash: `sh: 1: foo: not found` (127), `sh: 1: cannot open
  * /nope: No such file` (2), and a child killed by a signal reports the signal
  * (`Segmentation fault`, status 128 + 11 = 139), which is how a command whose system call
@@ -31,6 +34,7 @@ import {
 } from '../sys.js';
 import type { AndOr, List, Pipeline, Redirect, SimpleCommand } from './ast.js';
 import { type ExpandContext, expandRedirTarget, expandWord } from './expand.js';
+import { andOrText, JobTable, killError, parseKill } from './jobs.js';
 import { ShellSyntaxError } from './lexer.js';
 import { Parser } from './parser.js';
 
@@ -43,6 +47,9 @@ const SIGNAL_NAMES = new Map([
   [SIGKILL, 'Killed'],
   [SIGSEGV, 'Segmentation fault'],
 ]);
+
+/** Builtins that work on the shell's own state, so they always run in its task. */
+const SPECIAL_BUILTINS = new Set(['exit', 'wait', 'jobs', 'kill']);
 
 /** Raised by the `exit` builtin; unwinds to the top of the script. */
 class ShellExit {
@@ -83,6 +90,9 @@ export class Shell {
   readonly #builtins: ReadonlyMap<string, Command>;
   readonly #interactive: boolean;
   readonly #proc: Proc;
+  readonly #jobs = new JobTable();
+  /** `$!`: the pid of the last background command. */
+  #lastBackground: number | undefined;
   #status = 0;
   #line = 1;
 
@@ -101,6 +111,10 @@ export class Shell {
 
   /** Runs `source` (one or more lines) in the calling task, which must be the shell's. */
   async run(source: string): Promise<RunResult> {
+    if (this.#interactive) {
+      const ended = this.#jobs.reportDone();
+      if (ended) await this.#proc.err(ended);
+    }
     const parser = new Parser(source, this.#line);
     this.#line += source.split('\n').length - (source.endsWith('\n') ? 1 : 0);
     try {
@@ -123,7 +137,68 @@ export class Shell {
   }
 
   async #list(list: List): Promise<void> {
-    for (const andOr of list) await this.#andOr(andOr);
+    for (const andOr of list) {
+      if (andOr.background) await this.#background(andOr);
+      else await this.#andOr(andOr);
+    }
+  }
+
+  /**
+   * Starts `andOr` as a background job and goes on (`$?` is 0). A pipeline of programs
+   * runs as its own processes, so `$!` is the last command's pid (what `kill` wants);
+   * anything else (an and-or list, a builtin) runs in a subshell. Without job control a
+   * background job reads /dev/null, not the terminal. An interactive shell prints
+   * `[N] pid`.
+   */
+  async #background(andOr: AndOr): Promise<void> {
+    const direct =
+      andOr.rest.length === 0 &&
+      !andOr.first.bang &&
+      andOr.first.commands.every((c) => {
+        const w = c.words[0];
+        const name = w?.length === 1 && w[0]!.kind === 'lit' ? w[0]!.text : undefined;
+        return name !== undefined && !this.#builtins.has(name) && !SPECIAL_BUILTINS.has(name);
+      });
+    let pids: number[];
+    let done: Promise<WaitStatus>;
+    if (direct) {
+      const started = await this.#start(andOr.first.commands, true);
+      if (typeof started === 'number') {
+        this.#status = started;
+        return;
+      }
+      pids = started.pids;
+      done = Promise.all(started.waits).then((r) => r[r.length - 1]!);
+    } else {
+      const child = this.#sys.spawn('sh', async () => {
+        await this.#stdinFromNull();
+        const sub = new Shell({
+          sys: this.#sys,
+          commands: this.#commands,
+          builtins: this.#builtins,
+        });
+        sub.#status = this.#status;
+        sub.#lastBackground = this.#lastBackground;
+        await sub.#andOr({ ...andOr, background: false });
+        return sub.#status;
+      });
+      pids = [child.pid];
+      done = child.wait();
+    }
+    const job = this.#jobs.add(pids, andOrText(andOr), done);
+    this.#lastBackground = pids[pids.length - 1];
+    if (this.#interactive) await this.#proc.err(`[${job.number}] ${this.#lastBackground}\n`);
+    this.#status = 0;
+  }
+
+  /** A background job reads /dev/null (POSIX, without job control). */
+  async #stdinFromNull(): Promise<void> {
+    const fd = await this.#sys.open('/dev/null', O_RDONLY);
+    if (fd < 0) return;
+    if (fd !== 0) {
+      await this.#sys.dup2(fd, 0);
+      await this.#sys.close(fd);
+    }
   }
 
   async #andOr(andOr: AndOr): Promise<void> {
@@ -140,6 +215,8 @@ export class Shell {
         if (name === '$') return String(this.#sys.getpid());
         if (name === '0') return 'sh';
         if (name === '#') return '0';
+        if (name === '!')
+          return this.#lastBackground === undefined ? undefined : String(this.#lastBackground);
         return undefined;
       },
       readdir: (dir) => this.#readdir(dir),
@@ -174,7 +251,7 @@ export class Shell {
   async #simple(cmd: SimpleCommand): Promise<number> {
     const argv = await this.#argv(cmd);
     const name = argv[0];
-    if (name === undefined || this.#builtins.has(name) || name === 'exit') {
+    if (name === undefined || this.#builtins.has(name) || SPECIAL_BUILTINS.has(name)) {
       return this.#builtin(cmd, argv);
     }
     const child = this.#sys.spawn(name, () => this.#child(cmd, argv, () => Promise.resolve()));
@@ -199,6 +276,13 @@ export class Shell {
       }
       const proc = new Proc(sys, name);
       proc.line = cmd.line;
+      if (name === 'wait') return await this.#waitBuiltin(args);
+      if (name === 'jobs') {
+        await proc.out(this.#jobs.list());
+        await proc.flush();
+        return 0;
+      }
+      if (name === 'kill') return await this.#killBuiltin(cmd.line, args);
       const status = await this.#builtins.get(name)!(proc, args);
       await proc.flush();
       return status;
@@ -241,8 +325,77 @@ export class Shell {
     }
   }
 
+  /**
+   * `wait [pid|%job ...]`: without operands waits for every job and returns 0; else the
+   * status of the last one named, 127 for one that is no job of this shell.
+   */
+  async #waitBuiltin(args: string[]): Promise<number> {
+    if (args.length === 0) {
+      for (const job of [...this.#jobs.all()]) {
+        await job.done;
+        this.#jobs.remove(job);
+      }
+      return 0;
+    }
+    let status = 0;
+    for (const spec of args) {
+      const job = this.#jobs.find(spec);
+      if (job === undefined) {
+        status = 127;
+        continue;
+      }
+      status = (await job.done).status;
+      this.#jobs.remove(job);
+    }
+    return status;
+  }
+
+  /** `kill [-s sig | -sig] pid|%job ...` (dash's builtin): SIGTERM by default. */
+  async #killBuiltin(line: number, args: string[]): Promise<number> {
+    const parsed = parseKill(args);
+    if (typeof parsed === 'string') {
+      await this.#proc.err(`sh: ${line}: ${parsed}\n`);
+      return 2;
+    }
+    let status = 0;
+    for (const operand of parsed.operands) {
+      const pids = operand.startsWith('%')
+        ? this.#jobs.find(operand)?.pids
+        : /^-?\d+$/.test(operand)
+          ? [Number(operand)]
+          : undefined;
+      if (pids === undefined) {
+        await this.#proc.err(`sh: ${line}: kill: ${operand}: no such job\n`);
+        status = 1;
+        continue;
+      }
+      for (const pid of pids) {
+        const ret = this.#sys.kill(pid, parsed.sig);
+        if (ret < 0) {
+          await this.#proc.err(`sh: ${line}: ${killError(ret)}\n`);
+          status = 1;
+        }
+      }
+    }
+    return status;
+  }
+
   /** Starts one child per command, each reading the previous one's output. */
   async #pipe(commands: SimpleCommand[]): Promise<number> {
+    const started = await this.#start(commands, false);
+    if (typeof started === 'number') return started;
+    return this.#wait(started.waits);
+  }
+
+  /**
+   * Starts the children of a pipeline without waiting for them: their pids and exits, or
+   * the status of a failure to create the pipes. A background pipeline's first command
+   * reads /dev/null unless redirected.
+   */
+  async #start(
+    commands: SimpleCommand[],
+    background: boolean,
+  ): Promise<{ pids: number[]; waits: Promise<WaitStatus>[] } | number> {
     const sys = this.#sys;
     const pipes: [number, number][] = [];
     for (let i = 0; i < commands.length - 1; i++) {
@@ -258,11 +411,13 @@ export class Shell {
       pipes.push(p);
     }
     const waits: Promise<WaitStatus>[] = [];
+    const pids: number[] = [];
     for (const [i, cmd] of commands.entries()) {
       const argv = await this.#argv(cmd);
       const plumb = async () => {
         const input = pipes[i - 1];
         const output = pipes[i];
+        if (input === undefined && background) await this.#stdinFromNull();
         if (input !== undefined) await sys.dup2(input[0], 0);
         if (output !== undefined) await sys.dup2(output[1], 1);
         for (const [r, w] of pipes) {
@@ -271,13 +426,14 @@ export class Shell {
         }
       };
       const child = sys.spawn(argv[0] ?? 'sh', () => this.#child(cmd, argv, plumb));
+      pids.push(child.pid);
       waits.push(child.wait());
     }
     for (const [r, w] of pipes) {
       await sys.close(r);
       await sys.close(w);
     }
-    return this.#wait(waits);
+    return { pids, waits };
   }
 
   /** Waits for every child; reports a signal that killed the last one; its status. */

@@ -1,6 +1,6 @@
 /**
  * The shell's parser: the POSIX grammar restricted to simple commands, `!` pipelines,
- * `&&`/`||` lists and `;`/newline separated lists. Reads one complete command at a time.
+ * `&&`/`||` lists and `;`/`&`/newline separated lists (`&` makes a background job). Reads one complete command at a time.
  *
  * @module
  */
@@ -83,12 +83,14 @@ export class Parser {
         this.#take();
         break;
       }
-      list.push(this.#andOr());
+      const andOr = this.#andOr();
+      list.push(andOr);
       const sep = this.#peek();
       if (sep.type === 'op' && sep.op === ';') {
         this.#take();
       } else if (sep.type === 'op' && sep.op === '&') {
-        throw new ShellSyntaxError('background jobs (&) are not supported', sep.line);
+        this.#take();
+        andOr.background = true;
       } else if (!(sep.type === 'eof' || (sep.type === 'op' && sep.op === '\n'))) {
         this.#unexpected(sep);
       }

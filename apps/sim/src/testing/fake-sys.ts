@@ -43,6 +43,7 @@ import {
 const TCGETS = 0x5401;
 
 const E = {
+  ESRCH: 3,
   ENOENT: 2,
   EBADF: 9,
   EEXIST: 17,
@@ -460,6 +461,10 @@ export class FakeSys implements Sys {
   }
 
   kill_foreground(): void {}
+
+  kill(): number {
+    return -E.ESRCH;
+  }
 
   getpid(): number {
     return current().pid;

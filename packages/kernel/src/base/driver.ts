@@ -27,10 +27,31 @@ import { bus_to_subsys, type bus_type } from './bus.js';
 import { driver_attach, driver_detach } from './dd.js';
 import type { device, maybe_async } from './device.js';
 
-/** Power management callbacks (`struct dev_pm_ops`); the simulation never suspends yet. */
+/**
+ * Power management callbacks (`struct dev_pm_ops`), run by system sleep
+ * (base/power.ts): each returns 0 or a negative errno.
+ */
 export interface dev_pm_ops {
+  readonly prepare?: (dev: device) => maybe_async<number>;
+  readonly complete?: (dev: device) => maybe_async<void>;
   readonly suspend?: (dev: device) => maybe_async<number>;
   readonly resume?: (dev: device) => maybe_async<number>;
+  readonly freeze?: (dev: device) => maybe_async<number>;
+  readonly thaw?: (dev: device) => maybe_async<number>;
+  readonly poweroff?: (dev: device) => maybe_async<number>;
+  readonly restore?: (dev: device) => maybe_async<number>;
+  readonly suspend_late?: (dev: device) => maybe_async<number>;
+  readonly resume_early?: (dev: device) => maybe_async<number>;
+  readonly freeze_late?: (dev: device) => maybe_async<number>;
+  readonly thaw_early?: (dev: device) => maybe_async<number>;
+  readonly poweroff_late?: (dev: device) => maybe_async<number>;
+  readonly restore_early?: (dev: device) => maybe_async<number>;
+  readonly suspend_noirq?: (dev: device) => maybe_async<number>;
+  readonly resume_noirq?: (dev: device) => maybe_async<number>;
+  readonly freeze_noirq?: (dev: device) => maybe_async<number>;
+  readonly thaw_noirq?: (dev: device) => maybe_async<number>;
+  readonly poweroff_noirq?: (dev: device) => maybe_async<number>;
+  readonly restore_noirq?: (dev: device) => maybe_async<number>;
 }
 
 /** How a driver wants to be probed (`enum probe_type`); every probe here is synchronous. */

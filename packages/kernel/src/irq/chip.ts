@@ -20,6 +20,7 @@ import { EINVAL } from '../errno.js';
 import { pr_err } from '../printk.js';
 import { handle_irq_event } from './handle.js';
 import {
+  handle_bad_irq,
   IRQ_LEVEL,
   IRQ_NOAUTOEN,
   IRQ_NOPROBE,
@@ -34,9 +35,11 @@ import {
   IRQS_PENDING,
   IRQS_REPLAY,
   type irq_chip,
+  type irq_data,
   type irq_desc,
   type irq_flow_handler_t,
   irq_to_desc,
+  no_irq_chip,
 } from './irqdesc.js';
 
 export function mask_irq(desc: irq_desc): void {
@@ -289,11 +292,20 @@ export function irq_set_norequest(irq: number): void {
  */
 export function irq_set_chained_handler_and_data(
   irq: number,
-  handle: irq_flow_handler_t,
+  handle: irq_flow_handler_t | null,
   data: unknown,
 ): void {
   const desc = irq_to_desc(irq);
   if (desc === undefined) return;
+  if (handle === null) {
+    // Taking a chained handler off: the line goes back to handle_bad_irq, masked.
+    if (desc.irq_data.chip !== no_irq_chip) mask_ack_irq(desc);
+    desc.irq_data.disabled = true;
+    desc.depth = 1;
+    desc.handle_irq = handle_bad_irq;
+    desc.handler_data = undefined;
+    return;
+  }
   desc.handle_irq = handle;
   desc.handler_data = data;
   desc.status |= IRQ_NOREQUEST | IRQ_NOPROBE | IRQ_NOTHREAD;
@@ -365,4 +377,14 @@ export function __irq_set_trigger(desc: irq_desc, flags: number): number {
   }
   if (unmask) unmask_irq(desc);
   return ret >= IRQ_SET_MASK_OK && ret <= IRQ_SET_MASK_OK_DONE ? 0 : ret;
+}
+
+/**
+ * `irq_set_handler_locked()`: changes the flow handler of the line of `d` from its
+ * chip's `irq_set_type` (which runs with the descriptor locked), as GPIO chips do
+ * to switch between handle_edge_irq and handle_level_irq.
+ */
+export function irq_set_handler_locked(d: irq_data, handle: irq_flow_handler_t): void {
+  const desc = irq_to_desc(d.irq);
+  if (desc !== undefined) desc.handle_irq = handle;
 }

@@ -9,7 +9,9 @@
  * @module
  */
 
+import { call_site } from '../locking/call-site.js';
 import { pr_crit } from '../printk.js';
+import { local_irq_restore, local_irq_save } from '../sched/preempt.js';
 import type { task_struct } from '../sched/task.js';
 import type { irq_domain } from './irqdomain.js';
 
@@ -88,6 +90,8 @@ export const IRQS_PENDING = 0x00000200;
 export const IRQCHIP_SET_TYPE_MASKED = 1 << 0;
 export const IRQCHIP_SKIP_SET_WAKE = 1 << 4;
 export const IRQCHIP_ONESHOT_SAFE = 1 << 5;
+/** The chip is const: gpiolib must not patch hooks into it (`IRQCHIP_IMMUTABLE`). */
+export const IRQCHIP_IMMUTABLE = 1 << 11;
 
 /** `IRQ_SET_MASK_OK`: irq_set_type succeeded; the core updates the trigger bits. */
 export const IRQ_SET_MASK_OK = 0;
@@ -115,6 +119,10 @@ export interface irq_chip {
   irq_eoi?(d: irq_data): void;
   irq_set_type?(d: irq_data, flow_type: number): number;
   irq_set_wake?(d: irq_data, on: number): number;
+  /** Called when the first handler is requested on the line; 0 or -errno refuses it. */
+  irq_request_resources?(d: irq_data): number;
+  /** Called when the last handler of the line is freed. */
+  irq_release_resources?(d: irq_data): void;
 }
 
 /** `no_irq_chip`: the chip of a descriptor nobody set up; requesting its irq fails. */
@@ -218,13 +226,21 @@ export function handle_bad_irq(desc: irq_desc): void {
 let desc_lock_depth = 0;
 let desc_unlock_hook: () => void = () => {};
 
-/** Runs `fn` as a descriptor-locked section (see above). */
+/**
+ * Runs `fn` as a descriptor-locked section (see above), with interrupts off as
+ * the kernel's `raw_spin_lock_irqsave(&desc->lock)` has them: a chip callback
+ * that takes its own raw spinlock (a GPIO controller's mask/unmask) does so with
+ * interrupts disabled wherever it is called from, as lockdep expects.
+ */
 export function irq_desc_locked<T>(fn: () => T): T {
+  const site = new call_site(irq_desc_locked);
+  const flags = local_irq_save(site);
   desc_lock_depth += 1;
   try {
     return fn();
   } finally {
     desc_lock_depth -= 1;
+    local_irq_restore(flags, site);
     if (desc_lock_depth === 0) desc_unlock_hook();
   }
 }

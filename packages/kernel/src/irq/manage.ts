@@ -168,11 +168,27 @@ function __setup_irq(irq: number, desc: irq_desc, action: irqaction): number {
     return -EINVAL;
   }
 
+  if (!shared && d.chip.irq_request_resources) {
+    const ret = d.chip.irq_request_resources(d);
+    if (ret) {
+      pr_err(
+        'Failed to request resources for %s (irq %d) on irqchip %s\n',
+        action.name,
+        irq,
+        d.chip.name,
+      );
+      return ret;
+    }
+  }
+
   return irq_desc_locked(() => {
     if (!shared) {
       if (flags & IRQF_TRIGGER_MASK) {
         const ret = __irq_set_trigger(desc, flags & IRQF_TRIGGER_MASK);
-        if (ret !== 0) return ret;
+        if (ret !== 0) {
+          d.chip.irq_release_resources?.(d);
+          return ret;
+        }
       }
       desc.istate &= ~(IRQS_AUTODETECT | IRQS_SPURIOUS_DISABLED | IRQS_ONESHOT | IRQS_WAITING);
       d.inprogress = false;
@@ -275,7 +291,10 @@ export function free_irq(irq: number, dev_id: unknown): string | undefined {
     const i = desc.actions.findIndex((a) => a.dev_id === dev_id);
     if (i < 0) return undefined;
     const [a] = desc.actions.splice(i, 1);
-    if (desc.actions.length === 0) irq_shutdown(desc);
+    if (desc.actions.length === 0) {
+      irq_shutdown(desc);
+      desc.irq_data.chip.irq_release_resources?.(desc.irq_data);
+    }
     desc.threads_oneshot &= ~a!.thread_mask;
     return a;
   });

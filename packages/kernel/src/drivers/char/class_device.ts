@@ -245,6 +245,11 @@ export function class_destroy(cls: device_class | null): void {
   if (cls) class_unregister(cls);
 }
 
+/** The class's directory `/sys/class/<name>`, for class attributes (`class_create_file`). */
+export function class_kobj(cls: device_class): kobject | null {
+  return classes.get(cls)?.subsys.kobj ?? null;
+}
+
 /** The devices of a class, oldest first (what `/sys/class/<name>/` lists). */
 export function class_devices(cls: device_class): readonly class_device[] {
   return classes.get(cls)?.devices ?? [];

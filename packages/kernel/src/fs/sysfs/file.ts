@@ -46,6 +46,7 @@ import {
   kernfs_create_file,
   kernfs_find,
   type kernfs_node,
+  kernfs_notify,
   type kernfs_ops,
   kernfs_remove_by_name,
 } from './kernfs.js';
@@ -103,6 +104,17 @@ export function sysfs_add_file_mode_ns(parent: kernfs_node, attr: attribute, mod
     return kn;
   }
   return 0;
+}
+
+/**
+ * `sysfs_notify()`: wakes the pollers of attribute `attr` of `kobj` (in its group
+ * subdirectory `dir`, when given), as a driver does when the value it shows changed.
+ */
+export function sysfs_notify(kobj: kobject, dir: string | null, attr: string): void {
+  let parent = kobj.sd;
+  if (parent && dir) parent = kernfs_find(parent, dir) ?? null;
+  const kn = parent ? kernfs_find(parent, attr) : undefined;
+  if (kn) kernfs_notify(kn);
 }
 
 /** `sysfs_create_file`: 0, `-EEXIST` (with a warning) or `-EINVAL` for a kobject not in sysfs. */

@@ -60,6 +60,8 @@ export class kernfs_node {
   refresh: ((kn: kernfs_node) => void) | null = null;
   /** Links whose target depends on who looks (`/proc/self`): the link text, relative to the parent. */
   link_text: (() => string | null) | null = null;
+  /** Files: how many times kernfs_notify() ran (`attr.open->event`); pollers compare it. */
+  event = 0;
 
   constructor(name: string, type: kernfs_node_type, mode: number, parent: kernfs_node | null) {
     this.name = name;
@@ -72,6 +74,24 @@ export class kernfs_node {
 }
 
 let next_ino = 0;
+
+let notify_hook: (kn: kernfs_node) => void = () => {};
+
+/** Installs what wakes a file's pollers (set by the VFS side, which owns the wait queues). */
+export function set_kernfs_notify_hook(hook: (kn: kernfs_node) => void): void {
+  notify_hook = hook;
+}
+
+/**
+ * `kernfs_notify()`: the file's content changed in a way its pollers wait for
+ * (`sysfs_notify()`): poll() of an open file reports EPOLLERR | EPOLLPRI until the file
+ * is read again.
+ */
+export function kernfs_notify(kn: kernfs_node): void {
+  if (kn.type !== 'file' || kn.removed) return;
+  kn.event += 1;
+  notify_hook(kn);
+}
 
 /** A fresh root directory (`kernfs_create_root`). */
 export function kernfs_create_root(priv: unknown = null): kernfs_node {

@@ -14,6 +14,11 @@
  */
 
 import { EFAULT, ENOENT } from '../../errno.js';
+import {
+  DECLARE_WAIT_QUEUE_HEAD,
+  type wait_queue_head,
+  wake_up_interruptible_all,
+} from '../../locking/wait.js';
 import { PAGE_SIZE } from '../../mm/layout.js';
 import { d_alloc, d_make_root } from '../dcache.js';
 import {
@@ -27,11 +32,13 @@ import {
   type inode_operations,
   type iov_iter,
   type kiocb,
+  type poll_table,
   type ssize_ret,
   type super_block,
 } from '../fs.js';
 import { copy_from_iter, copy_to_iter } from '../iov_iter.js';
 import { dcache_dir_lseek, generic_file_llseek, generic_read_dir } from '../libfs.js';
+import { DEFAULT_POLLMASK, EPOLLERR, EPOLLPRI, poll_wait } from '../select.js';
 import { DT_DIR, DT_LNK, DT_REG, S_IFDIR, S_IFLNK, S_IFREG } from '../stat_mode.js';
 import {
   kernfs_children,
@@ -41,6 +48,7 @@ import {
   kernfs_link_text,
   type kernfs_node,
   kernfs_open_check,
+  set_kernfs_notify_hook,
 } from './kernfs.js';
 
 /** `s_fs_info` of a kernfs super block. */
@@ -108,9 +116,35 @@ const kernfs_dir_fops: file_operations = {
   iterate_shared: kernfs_iterate,
 };
 
-/** The open state of a file node: the text of the last show. */
+/** The open state of a file node: the text of the last show, the event it has seen. */
 interface kernfs_open_file {
   buf: Uint8Array | null;
+  event: number;
+}
+
+/** The wait queue of each polled file node (`kernfs_open_node.poll`). */
+const poll_queues = new WeakMap<kernfs_node, wait_queue_head>();
+
+set_kernfs_notify_hook((kn) => {
+  const wq = poll_queues.get(kn);
+  if (wq) wake_up_interruptible_all(wq);
+});
+
+/**
+ * `kernfs_fop_poll()`: always readable and writable, and EPOLLERR | EPOLLPRI once the
+ * node was notified since this file last read it (how `/sys/class/gpio/gpioN/value`
+ * reports an edge).
+ */
+function kernfs_fop_poll(filp: file, wait: poll_table | null): number {
+  const kn = filp.f_inode.i_private as kernfs_node;
+  const of = filp.private_data as kernfs_open_file;
+  let wq = poll_queues.get(kn);
+  if (!wq) {
+    wq = DECLARE_WAIT_QUEUE_HEAD();
+    poll_queues.set(kn, wq);
+  }
+  poll_wait(filp, wq, wait);
+  return of.event !== kn.event ? DEFAULT_POLLMASK | EPOLLERR | EPOLLPRI : DEFAULT_POLLMASK;
 }
 
 function kernfs_fop_open(node: inode, filp: file): number {
@@ -122,7 +156,7 @@ function kernfs_fop_open(node: inode, filp: file): number {
     (filp.f_mode & FMODE_WRITE) !== 0,
   );
   if (err) return err;
-  filp.private_data = { buf: null } satisfies kernfs_open_file;
+  filp.private_data = { buf: null, event: kn.event } satisfies kernfs_open_file;
   return 0;
 }
 
@@ -130,7 +164,9 @@ function kernfs_fop_read_iter(iocb: kiocb, to: iov_iter): number {
   const filp = iocb.ki_filp;
   const of = filp.private_data as kernfs_open_file;
   if (iocb.ki_pos === 0 || of.buf === null) {
-    const text = kernfs_file_show(filp.f_inode.i_private as kernfs_node);
+    const kn = filp.f_inode.i_private as kernfs_node;
+    of.event = kn.event;
+    const text = kernfs_file_show(kn);
     if (typeof text === 'number') return text;
     of.buf = new TextEncoder().encode(text);
   }
@@ -164,6 +200,7 @@ const kernfs_file_fops: file_operations = {
   read_iter: kernfs_fop_read_iter,
   write_iter: kernfs_fop_write_iter,
   llseek: generic_file_llseek,
+  poll: kernfs_fop_poll,
 };
 
 const kernfs_link_iops: inode_operations = {
