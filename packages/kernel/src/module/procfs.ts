@@ -80,10 +80,10 @@ export function module_holders(mod: module): string[] {
  * ```ts
  * import { declare_module, load_module, module_reset, proc_modules_show } from '@rfl/kernel';
  * module_reset();
- * declare_module({ name: 'foxes', license: 'GPL', size: 12000, init: () => 0, exit: () => {} });
- * await load_module('foxes') // => 0
- * proc_modules_show() // => 'foxes 12288 0 - Live 0xffffffffc0000000\n'
- * proc_modules_show({ hide_addresses: true }) // => 'foxes 12288 0 - Live 0x0000000000000000\n'
+ * declare_module({ name: 'fox_den', license: 'GPL', size: 12000, init: () => 0, exit: () => {} });
+ * await load_module('fox_den') // => 0
+ * proc_modules_show() // => 'fox_den 12288 0 - Live 0xffffffffc0000000\n'
+ * proc_modules_show({ hide_addresses: true }) // => 'fox_den 12288 0 - Live 0x0000000000000000\n'
  * # module_reset();
  * ```
  */
