@@ -148,6 +148,25 @@ function lstatOrUndefined(path: string): Stats | undefined {
 /** The preimage's (abbreviated) id on a diff's `index` line. */
 const INDEX_LINE = /^index ([0-9a-f]{4,40})\.\./gm;
 
+/** What a session needs from git before its first patch: the committer and dirty files. */
+interface SessionStart {
+  committer: string;
+  dirty: Set<string>;
+}
+
+/**
+ * Starts the git commands {@link runSession} needs before its first patch, without
+ * waiting: they run (on another core) while the session sets itself up.
+ */
+function startSession(repo: Repo): Promise<SessionStart> {
+  const committer = repo.runAsync(['var', 'GIT_COMMITTER_IDENT']);
+  const dirty = repo.runAsync(['diff-files', '--name-only', '-z']);
+  return Promise.all([committer, dirty]).then(([c, d]) => ({
+    committer: c.toString().trim(),
+    dirty: new Set(d.toString('latin1').split('\0').filter(Boolean)),
+  }));
+}
+
 /**
  * One `am` session over an open repository: applies mails `next..last` of the state,
  * building commits in memory (loose objects, no index), then moves the work tree and HEAD
@@ -159,16 +178,13 @@ async function runSession(
   state: AmState,
   out: AmOutput,
   head0: string | undefined = repo.head(),
+  started: Promise<SessionStart> = startSession(repo),
 ): Promise<AmResult> {
+  // Awaited below; this only keeps an early throw from leaving the rejection unhandled.
+  started.catch(() => {});
   const opts = state.options();
-  const committer = repo.run(['var', 'GIT_COMMITTER_IDENT']).toString().trim();
-  const dirty = new Set(
-    repo.run(['diff-files', '--name-only', '-z']).toString('latin1').split('\0').filter(Boolean),
-  );
   const start = head0;
   let head = start;
-  const tree = new TreeEditor(repo.store, await repo.treeOf(head));
-  const startTree = new TreeEditor(repo.store, await repo.treeOf(head));
   const result: AmResult = { commits: [] };
   const last = state.last;
   let n = state.next;
@@ -178,6 +194,9 @@ async function runSession(
     for (const m of state.mail(k).toString('latin1').matchAll(INDEX_LINE)) preimages.push(m[1]!);
   }
   repo.store.prefetchBlobs(preimages);
+  const tree = new TreeEditor(repo.store, await repo.treeOf(head));
+  const startTree = new TreeEditor(repo.store, await repo.treeOf(head));
+  const { committer, dirty } = await started;
   for (; n <= last; n++) {
     const parsed = parseMail(state.mail(n), opts, committer);
     out.info(`Applying: ${parsed.subject}`);
@@ -271,11 +290,14 @@ export function am(
         2,
       );
     const head = repo.openedHead;
-    if (head) {
-      const staged = repo
-        .run(['diff-index', '--cached', '--name-only', 'HEAD', '--'])
-        .toString()
-        .trim();
+    // The dirty-index check and the session's own questions to git run side by side.
+    const stagedAsk = head
+      ? repo.runAsync(['diff-index', '--cached', '--name-only', 'HEAD', '--'])
+      : undefined;
+    const started = startSession(repo);
+    started.catch(() => {});
+    if (stagedAsk) {
+      const staged = (await stagedAsk).toString().trim();
       if (staged)
         throw new AmUsageError(
           `Dirty index: cannot apply patches (dirty: ${staged.split('\n').join(' ')})`,
@@ -294,8 +316,11 @@ export function am(
       ...options,
     };
     state.create(mails, head ?? '', opts);
-    if (head) repo.run(['update-ref', 'ORIG_HEAD', head]);
-    return runSession(repo, state, out, head);
+    const origHead = head ? repo.runAsync(['update-ref', 'ORIG_HEAD', head]) : undefined;
+    origHead?.catch(() => {});
+    const result = await runSession(repo, state, out, head, started);
+    await origHead;
+    return result;
   });
 }
 

@@ -1,4 +1,9 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import {
+  type ChildProcessWithoutNullStreams,
+  execFile,
+  execFileSync,
+  spawn,
+} from 'node:child_process';
 
 /** Runs a git command to completion and returns its stdout; throws with git's stderr. */
 export function git(
@@ -18,6 +23,25 @@ export function git(
     const detail = err.stderr?.toString().trim() || err.message;
     throw new Error(`git ${args[0]}: ${detail}`);
   }
+}
+
+/**
+ * {@link git} without waiting: the command runs while the caller goes on, and the promise
+ * settles with its stdout, or rejects with the same message {@link git} would throw.
+ */
+export function gitAsync(args: string[], opts: { cwd: string }): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      { cwd: opts.cwd, encoding: 'buffer', maxBuffer: 1 << 30 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const detail = stderr.toString().trim() || err.message;
+        reject(new Error(`git ${args[0]}: ${detail}`));
+      },
+    );
+  });
 }
 
 /** A raw object read through one long-running `git cat-file --batch`. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
-import { CatFile, git } from './git.js';
+import { CatFile, git, gitAsync } from './git.js';
 import { ObjectStore } from './objects.js';
 
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -53,6 +53,12 @@ export class Repo {
   run(args: string[], input?: Buffer | string): Buffer {
     this.store.flush();
     return git(args, input === undefined ? { cwd: this.workTree } : { cwd: this.workTree, input });
+  }
+
+  /** {@link run} without waiting for git to finish. */
+  runAsync(args: string[]): Promise<Buffer> {
+    this.store.flush();
+    return gitAsync(args, { cwd: this.workTree });
   }
 
   /** The commit HEAD points to, or undefined on an unborn branch. */
