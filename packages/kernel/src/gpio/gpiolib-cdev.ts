@@ -35,7 +35,7 @@
  */
 
 import { dev_name, get_device, put_device } from '../base/device.js';
-import { EAGAIN, EBUSY, EFAULT, EINVAL, ENODEV } from '../errno.js';
+import { EBUSY, EFAULT, EINVAL, ENODEV } from '../errno.js';
 import {
   alloc_chrdev_region,
   cdev,
@@ -45,19 +45,13 @@ import {
   chrdev_show,
 } from '../fs/char_dev.js';
 import { devtmpfs_create_node, devtmpfs_delete_node } from '../fs/devtmpfs.js';
-import { O_NONBLOCK } from '../fs/fcntl.js';
 import type { file, file_operations, inode, loff_ref, poll_table } from '../fs/fs.js';
 import { MAJOR, MKDEV } from '../fs/kdev_t.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLRDNORM, poll_wait } from '../fs/select.js';
-import { user_write_bytes } from '../fs/user_bytes.js';
-import {
-  DECLARE_WAIT_QUEUE_HEAD,
-  wait_event_interruptible,
-  type wait_queue_head,
-  wake_up_all,
-} from '../locking/wait.js';
+import { DECLARE_WAIT_QUEUE_HEAD, type wait_queue_head, wake_up_all } from '../locking/wait.js';
 import { pr_debug } from '../printk.js';
 import { ktime_get_ns } from '../time/clock.js';
+import { read_records } from './cdev-read.js';
 import {
   FLAG_ACTIVE_LOW,
   FLAG_BIAS_DISABLE,
@@ -250,33 +244,21 @@ function gpio_ioctl(filp: file, cmd: number, arg: number): number {
 }
 
 /** `lineinfo_watch_read()`: whole `gpio_v2_line_info_changed` records, sleeping for one. */
-async function lineinfo_watch_read(
+function lineinfo_watch_read(
   filp: file,
   buf: number,
   count: number,
   _ppos: loff_ref,
 ): Promise<number> {
   const cdev_data = filp.private_data as gpio_chardev_data;
-  if (!cdev_data.gdev.chip) return -ENODEV;
-  if (count < GPIO_V2_LINE_INFO_CHANGED_SIZE) return -EINVAL;
-  let bytes_read = 0;
-  do {
-    if (cdev_data.events.length === 0) {
-      if (bytes_read) return bytes_read;
-      if (filp.f_flags & O_NONBLOCK) return -EAGAIN;
-      const ret = await wait_event_interruptible(
-        cdev_data.wait,
-        () => cdev_data.events.length > 0 || !cdev_data.gdev.chip,
-      );
-      if (ret) return ret;
-      if (!cdev_data.gdev.chip) return -ENODEV;
-    }
-    const chg = cdev_data.events.shift()!;
-    const bytes = encode_gpio_v2_line_info_changed(chg);
-    if (user_write_bytes(buf + bytes_read, bytes) !== bytes.length) return -EFAULT;
-    bytes_read += bytes.length;
-  } while (count >= bytes_read + GPIO_V2_LINE_INFO_CHANGED_SIZE);
-  return bytes_read;
+  return read_records(
+    filp,
+    cdev_data,
+    buf,
+    count,
+    GPIO_V2_LINE_INFO_CHANGED_SIZE,
+    encode_gpio_v2_line_info_changed,
+  );
 }
 
 /** `gpio_chrdev_open()`: refuses a chip that is gone; pins the gpio_device. */

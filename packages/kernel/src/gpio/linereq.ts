@@ -11,15 +11,16 @@
  */
 
 import { dev_name, get_device, put_device } from '../base/device.js';
-import { EAGAIN, EFAULT, EINVAL, ENODEV, EOPNOTSUPP, EPERM, EPROBE_DEFER } from '../errno.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from '../fs/fcntl.js';
+import { EFAULT, EINVAL, ENODEV, EOPNOTSUPP, EPERM, EPROBE_DEFER } from '../errno.js';
+import { O_CLOEXEC, O_RDONLY } from '../fs/fcntl.js';
 import { fd_install, get_unused_fd_flags, put_unused_fd } from '../fs/fdtable.js';
 import { anon_inode_getfile } from '../fs/file_pseudo.js';
 import type { file, file_operations, inode, loff_ref, poll_table } from '../fs/fs.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLRDNORM, poll_wait } from '../fs/select.js';
 import { user_read_bytes, user_write_bytes } from '../fs/user_bytes.js';
-import { DECLARE_WAIT_QUEUE_HEAD, wait_event_interruptible, wake_up_all } from '../locking/wait.js';
+import { DECLARE_WAIT_QUEUE_HEAD, wake_up_all } from '../locking/wait.js';
 import { pr_debug } from '../printk.js';
+import { read_records } from './cdev-read.js';
 import {
   gpiod_direction_input_nonotify,
   gpiod_direction_output_nonotify,
@@ -303,37 +304,9 @@ function linereq_poll(filp: file, wait: poll_table | null): number {
   return lr.events.length > 0 ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-async function linereq_read(
-  filp: file,
-  buf: number,
-  count: number,
-  _ppos: loff_ref,
-): Promise<number> {
+function linereq_read(filp: file, buf: number, count: number, _ppos: loff_ref): Promise<number> {
   const lr = filp.private_data as linereq;
-  if (!lr.gdev.chip) return -ENODEV;
-  if (count < GPIO_V2_LINE_EVENT_SIZE) return -EINVAL;
-  let bytes_read = 0;
-  do {
-    if (lr.events.length === 0) {
-      if (bytes_read) return bytes_read;
-      if (filp.f_flags & O_NONBLOCK) return -EAGAIN;
-      const ret = await wait_event_interruptible(
-        lr.wait,
-        () => lr.events.length > 0 || !lr.gdev.chip,
-      );
-      if (ret) return ret;
-      // Woken by the chip going away: the request is dead.
-      if (!lr.gdev.chip) return -ENODEV;
-    }
-    const le = lr.events.shift()!;
-    if (
-      user_write_bytes(buf + bytes_read, encode_gpio_v2_line_event(le)) !== GPIO_V2_LINE_EVENT_SIZE
-    ) {
-      return -EFAULT;
-    }
-    bytes_read += GPIO_V2_LINE_EVENT_SIZE;
-  } while (count >= bytes_read + GPIO_V2_LINE_EVENT_SIZE);
-  return bytes_read;
+  return read_records(filp, lr, buf, count, GPIO_V2_LINE_EVENT_SIZE, encode_gpio_v2_line_event);
 }
 
 /** `linereq_free()`: edge detectors off, lines released, the gpio_device let go. */
