@@ -1,41 +1,13 @@
 import { sim_run_until_idle } from '@rfl/kernel';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bootMachine } from '../machine/boot.js';
-import { kernelPlatform } from '../machine/kernel-platform.js';
-import { ShellSession } from '../machine/machine.js';
-
-async function machine() {
-  const decoder = new TextDecoder();
-  const io = { out: '', err: '' };
-  const platform = await bootMachine(
-    {
-      seed: 0,
-      io: {
-        stdout: (b: Uint8Array) => {
-          io.out += decoder.decode(b);
-        },
-        stderr: (b: Uint8Array) => {
-          io.err += decoder.decode(b);
-        },
-      },
-    },
-    kernelPlatform,
-  );
-  const session = new ShellSession(platform);
-  return async (line: string) => {
-    io.out = '';
-    io.err = '';
-    const r = await session.line(line);
-    return { status: r.status, out: io.out, err: io.err };
-  };
-}
+import { kernelShell } from '../testing/kernel-shell.js';
 
 // One boot for the file: modules stay loaded across boots of one process, so a second boot
 // would find gpio_pl061 loaded and its driver gone with the first boot's driver core.
 describe('board: the bench of the machine PL061', () => {
-  let run: Awaited<ReturnType<typeof machine>>;
+  let run: Awaited<ReturnType<typeof kernelShell>>;
   beforeAll(async () => {
-    run = await machine();
+    run = await kernelShell();
   });
 
   it('shows the LED that gpioset drives through the safe driver', async () => {

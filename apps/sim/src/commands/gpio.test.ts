@@ -1,47 +1,24 @@
 import { pl061_board_remove } from '@rfl/gpio-pl061';
 import { gpio_sim_add, gpio_sim_remove, sim_run_until_idle } from '@rfl/kernel';
 import { describe, expect, it } from 'vitest';
-import { bootMachine } from '../machine/boot.js';
-import { kernelPlatform } from '../machine/kernel-platform.js';
-import { ShellSession } from '../machine/machine.js';
 import { pl061_machine_board } from '../machine/pl061.js';
+import { kernelShell } from '../testing/kernel-shell.js';
 
 /** Boots the machine with a simulated GPIO bank (button on 1, LED on 3) and a shell. */
 async function machine() {
-  const decoder = new TextDecoder();
-  const io = { out: '', err: '' };
-  const platform = await bootMachine(
-    {
-      seed: 0,
-      io: {
-        stdout: (b: Uint8Array) => {
-          io.out += decoder.decode(b);
-        },
-        stderr: (b: Uint8Array) => {
-          io.err += decoder.decode(b);
-        },
-      },
-    },
-    kernelPlatform,
-  );
-  // Only the simulated bank below: the machine's PL061 would be gpiochip0.
-  const pl061 = pl061_machine_board();
-  if (pl061) await pl061_board_remove(pl061);
-  const sim = gpio_sim_add({
-    label: 'gpio-sim.0',
-    ngpio: 8,
-    names: ['', 'button', '', 'led'],
-    hwirq: 33,
+  let sim: ReturnType<typeof gpio_sim_add> | undefined;
+  const run = await kernelShell(async () => {
+    // Only the simulated bank below: the machine's PL061 would be gpiochip0.
+    const pl061 = pl061_machine_board();
+    if (pl061) await pl061_board_remove(pl061);
+    sim = gpio_sim_add({
+      label: 'gpio-sim.0',
+      ngpio: 8,
+      names: ['', 'button', '', 'led'],
+      hwirq: 33,
+    });
   });
-  const session = new ShellSession(platform);
-  /** Runs a line and returns what it printed. */
-  const run = async (line: string) => {
-    io.out = '';
-    io.err = '';
-    const r = await session.line(line);
-    return { status: r.status, out: io.out, err: io.err };
-  };
-  return { sim, run };
+  return { sim: sim!, run };
 }
 
 describe('gpiodetect and gpioinfo', () => {

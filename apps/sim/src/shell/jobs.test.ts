@@ -1,36 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bootMachine } from '../machine/boot.js';
-import { kernelPlatform } from '../machine/kernel-platform.js';
-import { ShellSession } from '../machine/machine.js';
 import { simRun } from '../machine/sim-run.js';
 import { sh } from '../testing/fake-machine.js';
+import { kernelShell } from '../testing/kernel-shell.js';
 import { Parser } from './parser.js';
-
-async function session() {
-  const decoder = new TextDecoder();
-  const io = { out: '', err: '' };
-  const platform = await bootMachine(
-    {
-      seed: 0,
-      io: {
-        stdout: (b: Uint8Array) => {
-          io.out += decoder.decode(b);
-        },
-        stderr: (b: Uint8Array) => {
-          io.err += decoder.decode(b);
-        },
-      },
-    },
-    kernelPlatform,
-  );
-  const s = new ShellSession(platform);
-  return async (line: string) => {
-    io.out = '';
-    io.err = '';
-    const r = await s.line(line);
-    return { status: r.status, out: io.out, err: io.err };
-  };
-}
 
 describe('background jobs', () => {
   it('parse & as a separator that makes the list before it a job', () => {
@@ -56,7 +28,7 @@ describe('background jobs', () => {
   });
 
   it('print [N] pid, list with jobs, and report their end in an interactive shell', async () => {
-    const run = await session();
+    const run = await kernelShell();
     const started = await run('sleep 5 &');
     expect(started.err).toMatch(/^\[1\] (\d+)\n$/);
     const pid = /\d+/.exec(started.err.slice(3))![0];
