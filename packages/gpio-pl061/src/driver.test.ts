@@ -1,14 +1,10 @@
 import {
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   EINVAL,
   ENODEV,
   free_irq,
   gpio_device_find_by_label,
   gpio_device_get_desc,
-  gpio_init,
   gpiod_direction_input,
   gpiod_direction_output,
   gpiod_get_direction,
@@ -21,52 +17,30 @@ import {
   IRQF_TRIGGER_FALLING,
   IRQF_TRIGGER_HIGH,
   IRQF_TRIGGER_RISING,
-  io_init,
-  irq_init,
   irq_set_irq_type,
-  mm_init,
   PM_SUSPEND_MEM,
-  panic_reset,
   pm_init,
   pm_suspend,
   register_syscore_ops,
   request_irq,
-  resource_init,
   sim_irq_line,
   sim_run_until_idle,
   sysfs_write,
   unregister_syscore_ops,
-  vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pl061Driver } from './driver.js';
-import {
-  type pl061_board,
-  pl061_board_add,
-  pl061_board_remove,
-  pl061_board_unplug,
-} from './hw/board.js';
+import { pl061_kernel_reset } from './functional/kernel.js';
+import { pl061_safe_bench } from './functional/safe-bench.js';
+import { type pl061_board, pl061_board_remove, pl061_board_unplug } from './hw/board.js';
 import { PL061_GPIODIR, PL061_GPIOIE, PL061_GPIORIS } from './hw/regs.js';
-import * as amba from './safe/amba.js';
+import type * as amba from './safe/amba.js';
 
 let board: pl061_board;
 let reg: amba.Registration;
 
 beforeEach(async () => {
-  mm_init({ quiet: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
-  panic_reset();
-  dmesg_clear();
-  reg = await amba.Registration.new(pl061Driver);
-  const b = await pl061_board_add();
-  if (typeof b === 'number') throw new Error(`pl061_board_add: ${b}`);
-  board = b;
+  pl061_kernel_reset();
+  ({ reg, board } = await pl061_safe_bench());
 });
 
 afterEach(async () => {

@@ -2,15 +2,11 @@ import {
   amba_driver_register,
   amba_driver_unregister,
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   EINVAL,
   free_irq,
   type gpio_desc,
   gpio_device_get_desc,
   gpio_device_list,
-  gpio_init,
   gpiod_direction_input,
   gpiod_direction_output,
   gpiod_free,
@@ -24,16 +20,13 @@ import {
   IRQF_TRIGGER_HIGH,
   IRQF_TRIGGER_LOW,
   IRQF_TRIGGER_RISING,
-  io_init,
-  irq_init,
   irq_set_irq_wake,
   irq_to_desc,
   mm_init,
   request_irq,
-  resource_init,
-  vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pl061_kernel_reset } from '../functional/kernel.js';
 import { type pl061_board, pl061_board_add, pl061_board_remove } from '../hw/board.js';
 import { pl061_access_string } from '../hw/regs.js';
 import { pl061_gpio_driver } from './gpio-pl061.js';
@@ -42,15 +35,7 @@ let board: pl061_board;
 let bound: boolean;
 
 beforeEach(async () => {
-  mm_init({ quiet: true, kasan: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
-  dmesg_clear();
+  pl061_kernel_reset({ kasan: true });
   const b = await pl061_board_add({ phys: 0xfeb00000, hwirq: 7 });
   if (typeof b === 'number') throw new Error(`pl061_board_add: ${b}`);
   board = b;

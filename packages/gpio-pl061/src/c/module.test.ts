@@ -1,38 +1,24 @@
 import {
-  driver_core_fs_init,
-  driver_init,
   ENODEV,
   GPIO_GET_CHIPINFO_IOCTL,
   GPIOCHIP_INFO_SIZE,
   gpio_device_list,
-  gpio_init,
-  io_init,
-  irq_init,
   kmod_lsmod,
   kmod_modprobe,
   kmod_rmmod,
   libc,
-  mm_init,
   module_reset,
   O_RDONLY,
-  resource_init,
   sim_spawn,
   sysfs_readlink,
-  vfs_init,
 } from '@rfl/kernel';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { pl061_kernel_reset } from '../functional/kernel.js';
 import { pl061_board_add, pl061_board_remove } from '../hw/board.js';
 import './module.js';
 
 beforeEach(() => {
-  mm_init({ quiet: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
+  pl061_kernel_reset();
   module_reset();
 });
 

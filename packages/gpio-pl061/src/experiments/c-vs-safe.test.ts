@@ -12,9 +12,6 @@ import {
   amba_driver_unregister,
   decode_gpio_v2_line_request,
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   ENODEV,
   ENXIO,
   encode_gpio_v2_line_request,
@@ -25,23 +22,19 @@ import {
   GPIO_V2_LINE_SET_VALUES_IOCTL,
   type gpio_chip,
   gpio_device_find_by_label,
-  gpio_init,
   gpiochip_get_data,
-  io_init,
-  irq_init,
   libc,
   mm_init,
   O_RDONLY,
   panic_reset,
-  resource_init,
   sim_run_until_idle,
   sim_spawn,
   sysfs_write,
-  vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pl061_gpio_driver } from '../c/gpio-pl061.js';
 import { pl061Driver } from '../driver.js';
+import { pl061_kernel_reset } from '../functional/kernel.js';
 import {
   type pl061_board,
   pl061_board_add,
@@ -79,16 +72,7 @@ let board: pl061_board;
 let dut: Dut;
 
 async function setup(kind: keyof typeof drivers): Promise<void> {
-  mm_init({ quiet: true, kasan: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
-  panic_reset();
-  dmesg_clear();
+  pl061_kernel_reset({ kasan: true });
   dut = drivers[kind]();
   await dut.bind();
   const b = await pl061_board_add();

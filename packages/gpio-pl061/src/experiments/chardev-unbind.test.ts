@@ -7,9 +7,6 @@ import {
   decode_gpio_v2_line_request,
   decode_gpio_v2_line_values,
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   ENODEV,
   encode_gpio_v2_line_request,
   encode_gpio_v2_line_values,
@@ -21,46 +18,24 @@ import {
   GPIO_V2_LINE_FLAG_OUTPUT,
   GPIO_V2_LINE_GET_VALUES_IOCTL,
   GPIO_V2_LINE_SET_VALUES_IOCTL,
-  gpio_init,
-  io_init,
-  irq_init,
   libc,
   mm_init,
   O_RDONLY,
-  panic_reset,
-  resource_init,
   sim_run_until_idle,
   sysfs_write,
-  vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pl061Driver } from '../driver.js';
-import {
-  type pl061_board,
-  pl061_board_add,
-  pl061_board_remove,
-  pl061_board_unplug,
-} from '../hw/board.js';
-import * as amba from '../safe/amba.js';
+import { pl061_kernel_reset } from '../functional/kernel.js';
+import { pl061_safe_bench } from '../functional/safe-bench.js';
+import { type pl061_board, pl061_board_remove, pl061_board_unplug } from '../hw/board.js';
+import type * as amba from '../safe/amba.js';
 
 let board: pl061_board;
 let reg: amba.Registration;
 
 beforeEach(async () => {
-  mm_init({ quiet: true, kasan: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
-  panic_reset();
-  dmesg_clear();
-  reg = await amba.Registration.new(pl061Driver);
-  const b = await pl061_board_add();
-  if (typeof b === 'number') throw new Error(`pl061_board_add: ${b}`);
-  board = b;
+  pl061_kernel_reset({ kasan: true });
+  ({ reg, board } = await pl061_safe_bench());
 });
 
 afterEach(async () => {

@@ -10,32 +10,25 @@
 import {
   dev_get_drvdata,
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   gpio_device_find_by_label,
-  gpio_init,
-  io_init,
-  irq_init,
   irq_to_desc,
   kthread_run,
   mm_init,
-  panic_reset,
   release_mem_region,
   request_mem_region,
-  resource_init,
   sim_hardirq,
   sim_run_pending,
   sim_run_until_idle,
   sysfs_write,
-  vfs_init,
 } from '@rfl/kernel';
 import { Arc, rcu } from '@rfl/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type PL061DeviceData, pl061Chip, pl061Driver } from '../driver.js';
-import { type pl061_board, pl061_board_add, pl061_board_remove } from '../hw/board.js';
+import { type PL061DeviceData, pl061Chip } from '../driver.js';
+import { pl061_kernel_reset } from '../functional/kernel.js';
+import { pl061_safe_bench } from '../functional/safe-bench.js';
+import { type pl061_board, pl061_board_remove } from '../hw/board.js';
 import { PL061_GPIOMIS } from '../hw/regs.js';
-import * as amba from '../safe/amba.js';
+import type * as amba from '../safe/amba.js';
 import * as irq from '../safe/irq.js';
 
 let board: pl061_board;
@@ -43,20 +36,8 @@ let reg: amba.Registration;
 let misReads: number;
 
 beforeEach(async () => {
-  mm_init({ quiet: true, kasan: true });
-  vfs_init();
-  driver_core_fs_init();
-  driver_init();
-  io_init();
-  resource_init();
-  irq_init();
-  gpio_init();
-  panic_reset();
-  dmesg_clear();
-  reg = await amba.Registration.new(pl061Driver);
-  const b = await pl061_board_add();
-  if (typeof b === 'number') throw new Error(`pl061_board_add: ${b}`);
-  board = b;
+  pl061_kernel_reset({ kasan: true });
+  ({ reg, board } = await pl061_safe_bench());
   misReads = 0;
   const read = board.model.read.bind(board.model);
   board.model.read = (offset, size) => {

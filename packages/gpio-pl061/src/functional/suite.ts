@@ -17,9 +17,6 @@ import {
   decode_gpio_v2_line_values,
   decode_gpiochip_info,
   dmesg,
-  dmesg_clear,
-  driver_core_fs_init,
-  driver_init,
   EPOLLIN,
   encode_gpio_v2_line_request,
   encode_gpio_v2_line_values,
@@ -40,7 +37,6 @@ import {
   type gpio_device,
   gpio_device_get_desc,
   gpio_device_list,
-  gpio_init,
   gpio_sysfs_edge_count,
   type gpio_v2_line_config,
   gpiod_direction_input,
@@ -57,24 +53,19 @@ import {
   IRQF_TRIGGER_HIGH,
   IRQF_TRIGGER_LOW,
   IRQF_TRIGGER_RISING,
-  io_init,
-  irq_init,
   libc,
-  mm_init,
   O_RDONLY,
   PM_SUSPEND_MEM,
-  pm_init,
   pm_suspend,
   request_irq,
-  resource_init,
   sim_run_pending,
   sysfs_read,
   sysfs_write,
-  vfs_init,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type pl061_board, pl061_board_add, pl061_board_remove } from '../hw/board.js';
 import { pl061_access_string } from '../hw/regs.js';
+import { pl061_kernel_reset } from './kernel.js';
 
 /** How the suite drives one driver. */
 export interface pl061_driver_under_test {
@@ -101,16 +92,7 @@ export function pl061_functional_suite(dut: pl061_driver_under_test): void {
     const irqs: [number, unknown][] = [];
 
     beforeEach(async () => {
-      mm_init({ quiet: true });
-      vfs_init();
-      driver_core_fs_init();
-      driver_init();
-      io_init();
-      resource_init();
-      irq_init();
-      gpio_init();
-      pm_init();
-      dmesg_clear();
+      pl061_kernel_reset();
       // A power-gated board: sleeping loses the registers, so the driver must save them.
       const b = await pl061_board_add({ phys: PHYS, hwirq: HWIRQ, power_gated: true });
       if (typeof b === 'number') throw new Error(`pl061_board_add: ${b}`);
