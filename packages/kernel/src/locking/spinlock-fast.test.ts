@@ -152,6 +152,24 @@ describe('spin_lock and spin_unlock while lock debugging is off', () => {
     expect(dmesg()).toBe('');
   });
 
+  it('release a lock on the task that took it, also after that task awaited', async () => {
+    // Holding a spinlock across an await is a bug (the kernel would report scheduling while
+    // atomic when it sleeps), but the unlock after it must still release on the right task:
+    // the continuation is a new async context, where the unlock cannot take its shortcut.
+    const lock = DEFINE_SPINLOCK('foxes_lock');
+    const task = alloc_task('holder', 0);
+    await run_as(task, async () => {
+      spin_lock(lock);
+      expect(task.preempt_count).toBe(1);
+      await null;
+      spin_unlock(lock);
+    });
+    expect(spin_is_locked(lock)).toBe(false);
+    expect(task.preempt_count).toBe(0);
+    expect(preempt_count()).toBe(0);
+    expect(dmesg()).toBe('');
+  });
+
   it('initialise a lock that never was, silently', () => {
     const lock = new spinlock_t();
     spin_lock(lock);

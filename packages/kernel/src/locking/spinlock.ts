@@ -36,7 +36,7 @@ import {
   preempt_count_add,
   preempt_count_sub,
 } from '../sched/preempt.js';
-import { current, type task_struct } from '../sched/task.js';
+import { current, current_cached, type task_struct } from '../sched/task.js';
 import { stack_capture } from '../stacktrace.js';
 import { type call_site, call_site_of } from './call-site.js';
 import { debug_locks_enabled, debug_locks_off } from './debug-locks.js';
@@ -180,6 +180,7 @@ function do_raw_spin_trylock(lock: raw_spinlock_t, site: call_site): number {
 // keeps it from optimising away a short-lived object live across the call - the guard of
 // `SpinLock` in @rfl/sync, whose dispose calls spin_unlock().
 const fast_current = current;
+const fast_current_cached = current_cached;
 const fast_debug_locks_enabled = debug_locks_enabled;
 const MAGIC = SPINLOCK_MAGIC;
 /** PREEMPT_OFFSET (a copy: an imported constant could still be uninitialised here). */
@@ -199,8 +200,8 @@ function fast_spin_lock(lock: raw_spinlock_t): boolean {
 /** Releases a lock the current task holds while debugging is off; false otherwise. */
 function fast_spin_unlock(lock: raw_spinlock_t): boolean {
   if (fast_debug_locks_enabled() || lock.magic !== MAGIC) return false;
-  const task = fast_current();
-  if (lock.owner !== task || task.preempt_count < OFFSET) return false;
+  const task = fast_current_cached();
+  if (task === undefined || lock.owner !== task || task.preempt_count < OFFSET) return false;
   lock.owner = undefined;
   task.preempt_count -= OFFSET;
   return true;
