@@ -2,8 +2,9 @@
  * `atomic_t`, `atomic64_t` and the access-once/acquire/release helpers
  * (include/linux/atomic, include/asm-generic/rwonce.h, asm-generic/barrier.h).
  *
- * An atomic counter lives in a `SharedArrayBuffer` and every operation is an `Atomics`
- * call, so the same counter may be shared with a device model in a worker thread. The
+ * An atomic counter lives in a `SharedArrayBuffer`, so the same counter may be shared with
+ * a device model in a worker thread; while such a thread runs, every operation is an
+ * `Atomics` call (see `atomic_threads_get`). The
  * counter can be private (`ATOMIC_INIT`) or placed over any shared memory
  * (`atomic_t.at`). `atomic_t` wraps at 32 bits like C `int`; `atomic64_t` holds a
  * `bigint`.
@@ -71,55 +72,122 @@ export function ATOMIC64_INIT(i: bigint): atomic64_t {
 
 /* atomic_t */
 
+/*
+ * Whether another thread can see shared memory: the worker of a device model holds the
+ * machine's memory from before it starts until it exits (io/worker-device.ts). Without one,
+ * the only thread is this one, and a plain read-modify-write of the typed array is exactly as
+ * atomic as an `Atomics` call, which TurboFan does not inline in Node 20: a pair of
+ * `Atomics.add`/`Atomics.sub` costs 25-36 ns, the plain pair 5 ns, and every refcount_t (an
+ * `Arc` clone and drop) is such a pair. The 32-bit operations below take the plain path
+ * while no other thread exists.
+ */
+const smp = { threads: 0 };
+
+/**
+ * Announces a thread that shares memory with this one (a device model's worker), before it
+ * starts: from then on `atomic_t` operations use `Atomics`. Undone by `atomic_threads_put`.
+ *
+ * @example
+ * ```ts
+ * import { ATOMIC_INIT, atomic_inc_return, atomic_threads_get, atomic_threads_put } from '@rfl/kernel';
+ * const v = ATOMIC_INIT(1);
+ * atomic_threads_get();
+ * atomic_inc_return(v) // => 2
+ * atomic_threads_put();
+ * atomic_inc_return(v) // => 3
+ * ```
+ */
+export function atomic_threads_get(): void {
+  smp.threads += 1;
+}
+
+/** The thread announced by `atomic_threads_get` has exited. */
+export function atomic_threads_put(): void {
+  if (smp.threads === 0) throw new RangeError('atomic_threads_put() without atomic_threads_get()');
+  smp.threads -= 1;
+}
+
+/** Adds `i` (wrapping at 32 bits) and returns the old value. */
+function fetch_add(v: atomic_t, i: number): number {
+  if (smp.threads !== 0) return Atomics.add(v.view, v.index, i);
+  const view = v.view;
+  const index = v.index;
+  const old = view[index] as number;
+  view[index] = old + i;
+  return old;
+}
+
+/** Applies a bitwise operation and returns the old value. */
+function fetch_and(v: atomic_t, i: number): number {
+  if (smp.threads !== 0) return Atomics.and(v.view, v.index, i);
+  const old = v.view[v.index] as number;
+  v.view[v.index] = old & i;
+  return old;
+}
+function fetch_or(v: atomic_t, i: number): number {
+  if (smp.threads !== 0) return Atomics.or(v.view, v.index, i);
+  const old = v.view[v.index] as number;
+  v.view[v.index] = old | i;
+  return old;
+}
+function fetch_xor(v: atomic_t, i: number): number {
+  if (smp.threads !== 0) return Atomics.xor(v.view, v.index, i);
+  const old = v.view[v.index] as number;
+  v.view[v.index] = old ^ i;
+  return old;
+}
+
 export function atomic_read(v: atomic_t): number {
-  return Atomics.load(v.view, v.index);
+  if (smp.threads !== 0) return Atomics.load(v.view, v.index);
+  return v.view[v.index] as number;
 }
 export function atomic_set(v: atomic_t, i: number): void {
-  Atomics.store(v.view, v.index, i);
+  if (smp.threads !== 0) Atomics.store(v.view, v.index, i);
+  else v.view[v.index] = i;
 }
 export function atomic_add(i: number, v: atomic_t): void {
-  Atomics.add(v.view, v.index, i);
+  fetch_add(v, i);
 }
 export function atomic_sub(i: number, v: atomic_t): void {
-  Atomics.sub(v.view, v.index, i);
+  fetch_add(v, -i);
 }
 export function atomic_inc(v: atomic_t): void {
-  Atomics.add(v.view, v.index, 1);
+  fetch_add(v, 1);
 }
 export function atomic_dec(v: atomic_t): void {
-  Atomics.sub(v.view, v.index, 1);
+  fetch_add(v, -1);
 }
 /** Adds and returns the old value. */
 export function atomic_fetch_add(i: number, v: atomic_t): number {
-  return Atomics.add(v.view, v.index, i);
+  return fetch_add(v, i);
 }
 export function atomic_fetch_sub(i: number, v: atomic_t): number {
-  return Atomics.sub(v.view, v.index, i);
+  return fetch_add(v, -i);
 }
 export function atomic_fetch_and(i: number, v: atomic_t): number {
-  return Atomics.and(v.view, v.index, i);
+  return fetch_and(v, i);
 }
 export function atomic_fetch_or(i: number, v: atomic_t): number {
-  return Atomics.or(v.view, v.index, i);
+  return fetch_or(v, i);
 }
 export function atomic_fetch_xor(i: number, v: atomic_t): number {
-  return Atomics.xor(v.view, v.index, i);
+  return fetch_xor(v, i);
 }
 export function atomic_and(i: number, v: atomic_t): void {
-  Atomics.and(v.view, v.index, i);
+  fetch_and(v, i);
 }
 export function atomic_or(i: number, v: atomic_t): void {
-  Atomics.or(v.view, v.index, i);
+  fetch_or(v, i);
 }
 export function atomic_xor(i: number, v: atomic_t): void {
-  Atomics.xor(v.view, v.index, i);
+  fetch_xor(v, i);
 }
 /** Adds and returns the new value. */
 export function atomic_add_return(i: number, v: atomic_t): number {
-  return (Atomics.add(v.view, v.index, i) + i) | 0;
+  return (fetch_add(v, i) + i) | 0;
 }
 export function atomic_sub_return(i: number, v: atomic_t): number {
-  return (Atomics.sub(v.view, v.index, i) - i) | 0;
+  return (fetch_add(v, -i) - i) | 0;
 }
 export function atomic_inc_return(v: atomic_t): number {
   return atomic_add_return(1, v);
@@ -141,11 +209,17 @@ export function atomic_add_negative(i: number, v: atomic_t): boolean {
 }
 /** Stores `i` and returns the old value. */
 export function atomic_xchg(v: atomic_t, i: number): number {
-  return Atomics.exchange(v.view, v.index, i);
+  if (smp.threads !== 0) return Atomics.exchange(v.view, v.index, i);
+  const found = v.view[v.index] as number;
+  v.view[v.index] = i;
+  return found;
 }
 /** Stores `new_` if the value is `old`; returns the value found. */
 export function atomic_cmpxchg(v: atomic_t, old: number, new_: number): number {
-  return Atomics.compareExchange(v.view, v.index, old, new_);
+  if (smp.threads !== 0) return Atomics.compareExchange(v.view, v.index, old, new_);
+  const found = v.view[v.index] as number;
+  if (found === (old | 0)) v.view[v.index] = new_;
+  return found;
 }
 /** Adds `a` unless the value is `u`; returns the old value. */
 export function atomic_fetch_add_unless(v: atomic_t, a: number, u: number): number {

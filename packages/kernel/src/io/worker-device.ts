@@ -24,6 +24,7 @@
 
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { atomic_threads_get, atomic_threads_put } from '../atomic.js';
 import { sim_set_irq_level } from '../irq/sim-intc.js';
 import { phys_mem } from '../mm/layout.js';
 import { pr_err, pr_warn } from '../printk.js';
@@ -200,7 +201,16 @@ export async function sim_worker_device_start(
   const ctl = new SharedArrayBuffer(CTL_WORDS * 4);
   const regs = new SharedArrayBuffer(Math.ceil((opts.regs_size ?? opts.size) / 8) * 8);
   const data: device_worker_data = { ctl, regs, mem: phys_mem, config: opts.config };
-  const worker = new Worker(opts.script, { workerData: data });
+  // From here another thread shares the machine's memory: atomic_t turns to Atomics.
+  atomic_threads_get();
+  let worker: Worker;
+  try {
+    worker = new Worker(opts.script, { workerData: data });
+  } catch (err) {
+    atomic_threads_put();
+    throw err;
+  }
+  worker.once('exit', atomic_threads_put);
   const dev = new sim_worker_device(opts, worker, ctl, regs);
   try {
     const [msg] = (await Promise.race([
