@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync as writeFile } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync as writeFile } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { am, amAbort, amContinue, amSkip } from './am.js';
@@ -53,6 +53,18 @@ async function parity(
   expect(result.stopped).toBeUndefined();
   expect(history(join(root, 'rfl'), 'base..HEAD')).toBe(history(join(root, 'git'), 'base..HEAD'));
   expect(git(join(root, 'rfl'), 'status', '--porcelain')).toBe('');
+  expectSameReflogs(join(root, 'rfl'), join(root, 'git'));
+}
+
+/** HEAD's and main's reflogs, entry for entry, after the lines both repositories share. */
+function expectSameReflogs(rfl: string, gitDir: string, after = ''): void {
+  for (const log of ['logs/HEAD', 'logs/refs/heads/main']) {
+    const read = (dir: string) => {
+      const text = readFileSync(join(dir, '.git', log), 'utf8');
+      return after ? text.slice(text.indexOf(after)) : text;
+    };
+    expect(read(rfl), log).toBe(read(gitDir));
+  }
 }
 
 describe('am parity with git am', () => {
@@ -78,6 +90,7 @@ describe('am parity with git am', () => {
     expect(result.commits.map((c) => c.subject)).toEqual(['start the project']);
     expect(history(join(root, 'rfl'), 'HEAD')).toBe(history(join(root, 'git'), 'HEAD'));
     expect(git(join(root, 'rfl'), 'status', '--porcelain')).toBe('');
+    expectSameReflogs(join(root, 'rfl'), join(root, 'git'));
   });
   it('copies and renames (format-patch -C -C): identical commit ids', async () => {
     await parity(77, 30, false, ['-C', '-C']);
@@ -125,6 +138,51 @@ describe('am failure handling', () => {
     expect(git(dir, 'log', '-1', '--format=%s')).toBe('add one.txt\n');
     expect(git(dir, 'status', '--porcelain')).toBe('');
     expect(readFileSync(join(dir, '.git/rebase-apply/next'), 'utf8')).toBe('2\n');
+  });
+
+  it('leaves the reflog entries git am leaves, stopped and continued', async () => {
+    const rfl = conflictRepo();
+    const other = conflictRepo();
+    const files = readdirSync(join(other.dir, '..', 'series'))
+      .sort()
+      .map((n) => join(other.dir, '..', 'series', n));
+    // Both repositories hold the same commits; their logs differ only in where they were
+    // cloned from, before the commit both start at.
+    const after = git(rfl.dir, 'rev-parse', 'HEAD').trim();
+    await am(rfl.dir, rfl.mails);
+    expect(gitAm(other.dir, files)).toBe(false);
+    expectSameReflogs(rfl.dir, other.dir, `${after} `);
+    for (const dir of [rfl.dir, other.dir]) {
+      writeFile(join(dir, 'two.txt'), '2\n');
+      git(dir, 'add', 'two.txt');
+    }
+    await amContinue(rfl.dir);
+    gitRaw(other.dir, ['am', '--continue']);
+    expect(git(rfl.dir, 'log', '-g', '--format=%gs', '-3')).toBe(
+      'am: add three.txt\nam: add two.txt\nam: add one.txt\n',
+    );
+    expectSameReflogs(rfl.dir, other.dir, `${after} `);
+  });
+
+  it('writes no reflog where reflogs are off, as git does', async () => {
+    const root = tempDir('nolog');
+    const src = join(root, 'src');
+    initRepo(src);
+    randomHistory(src, 9, 2, false);
+    git(src, 'tag', 'base');
+    randomHistory(src, 1009, 3, false);
+    const files = series(src, 'base..main', join(root, 'series'));
+    const dir = join(root, 'dst');
+    clone(src, dir, 'base');
+    git(dir, 'config', 'core.logAllRefUpdates', 'false');
+    rmSync(join(dir, '.git', 'logs'), { recursive: true });
+    const r = await am(
+      dir,
+      files.flatMap((f) => readMails(f)),
+    );
+    expect(r.commits).toHaveLength(3);
+    expect(existsSync(join(dir, '.git', 'logs'))).toBe(false);
+    expect(readdirSync(join(dir, '.git')).filter((n) => n.endsWith('.lock'))).toEqual([]);
   });
 
   it('--skip drops the patch and applies the rest', async () => {

@@ -7,6 +7,7 @@ import { formatIdent, parseMailDate, splitIdent } from './ident.js';
 import { mailinfo } from './mailinfo.js';
 import { appendSignoff, stripspace } from './message.js';
 import { type FilePatch, parsePatch } from './patch.js';
+import { type ReflogStep, reflogMessage } from './reflog.js';
 import { Repo, ZERO_OID } from './repo.js';
 import { AmState, type SessionOptions } from './state.js';
 import { checkPathSafe, TreeEditor } from './tree.js';
@@ -173,6 +174,14 @@ function startSession(repo: Repo): Promise<SessionStart> {
  * once. On a failure the tree moves to the last good commit and the state records the
  * failed patch for `--continue`, `--skip` or `--abort`.
  */
+/** What HEAD's reflog says of each commit of a run: `am: <subject>`, as git am writes. */
+function reflogSteps(result: AmResult): ReflogStep[] {
+  return result.commits.map(({ subject, commit }) => ({
+    commit,
+    message: reflogMessage(`am: ${subject}`),
+  }));
+}
+
 async function runSession(
   repo: Repo,
   state: AmState,
@@ -241,7 +250,7 @@ async function runSession(
       result.commits.push({ subject: parsed.subject, commit: head });
       continue;
     }
-    if (head) await repo.checkout(start, head, `am: ${parsed.subject}`);
+    await repo.checkout(start, reflogSteps(result));
     if (conflicts.length) {
       const conflicted = tree.write();
       repo.run(['read-tree', '-m', '-u', await repo.treeOf(head), conflicted]);
@@ -263,7 +272,7 @@ async function runSession(
     result.stopped = { index: n, subject: parsed.subject, reason: reason ?? 'conflict' };
     return result;
   }
-  if (head) await repo.checkout(start, head, `am: ${result.commits.at(-1)?.subject ?? ''}`);
+  await repo.checkout(start, reflogSteps(result));
   state.remove();
   return result;
 }

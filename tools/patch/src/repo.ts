@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { CatFile, git, gitAsync } from './git.js';
 import { ObjectStore } from './objects.js';
+import { type ReflogStep, spreadReflog } from './reflog.js';
 
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -14,12 +15,13 @@ export class Repo {
   private constructor(
     readonly workTree: string,
     readonly gitDir: string,
-    objectsDir: string,
+    /** The directory shared by all work trees of the repository (refs, objects, logs). */
+    readonly commonDir: string,
     openedHead: string | undefined,
   ) {
     this.openedHead = openedHead;
     this.cat = new CatFile(workTree);
-    this.store = new ObjectStore(objectsDir, this.cat);
+    this.store = new ObjectStore(join(commonDir, 'objects'), this.cat);
   }
 
   /**
@@ -46,7 +48,7 @@ export class Repo {
     }
     const [top, gitDir, common, head] = out as [string, string, string, string];
     const abs = (p: string): string => (isAbsolute(p) ? p : join(cwd, p));
-    return new Repo(top, abs(gitDir), join(abs(common), 'objects'), head || undefined);
+    return new Repo(top, abs(gitDir), abs(common), head || undefined);
   }
 
   /** Runs git in the work tree, after making every new object visible to it. */
@@ -80,14 +82,19 @@ export class Repo {
   }
 
   /**
-   * Moves the index, work tree and HEAD from `from` to `to` (commits). The work tree is
-   * updated first with a two-tree `read-tree -m -u`, which refuses to overwrite local
-   * changes; HEAD moves last, so an interruption never leaves HEAD ahead of the files.
+   * Moves the index, work tree and HEAD from `from` to the last of `steps` (commits, each
+   * the child of the one before). The work tree is updated first with a two-tree
+   * `read-tree -m -u`, which refuses to overwrite local changes; HEAD moves last, so an
+   * interruption never leaves HEAD ahead of the files. The reflogs then get one entry per
+   * step, as if HEAD had moved through each commit.
    */
-  async checkout(from: string | undefined, to: string, reflog: string): Promise<void> {
-    if (from === to) return;
+  async checkout(from: string | undefined, steps: readonly ReflogStep[]): Promise<void> {
+    const last = steps.at(-1);
+    if (last === undefined || from === last.commit) return;
+    const to = last.commit;
     this.run(['read-tree', '-m', '-u', await this.treeOf(from), await this.treeOf(to)]);
-    this.run(['update-ref', '-m', reflog, 'HEAD', to, from ?? ZERO_OID]);
+    this.run(['update-ref', '-m', last.message, 'HEAD', to, from ?? ZERO_OID]);
+    spreadReflog(this.gitDir, this.commonDir, from ?? ZERO_OID, steps);
   }
 
   close(): void {
