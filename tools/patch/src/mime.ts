@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * The MIME pieces `git mailinfo` understands: RFC 2047 encoded words in headers,
  * quoted-printable and base64 transfer encodings, and charset conversion to UTF-8.
@@ -69,20 +71,21 @@ export function decodeBase64(input: Buffer): Buffer {
   return Buffer.from(input.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Header text outside encoded words: UTF-8 when it is valid UTF-8, else Latin-1. (git
  * copies such bytes into the commit unchanged, which can make an invalid UTF-8 author;
- * Latin-1 is the lossless reading of 8-bit mail headers.)
+ * Latin-1 is the lossless reading of 8-bit mail headers.) A leading byte order mark goes,
+ * as a UTF-8 decoder drops it. `isUtf8` and a plain decode, not a fatal `TextDecoder`:
+ * the same answer at a fraction of the cost per header.
  */
 function rawHeaderText(bytes: Buffer): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
+  if (!isUtf8(bytes)) return bytes.toString('latin1');
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/** Lone surrogates, which a round trip through UTF-8 replaces. */
+const LONE_SURROGATE = /[\ud800-\udfff]/;
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g;
 
@@ -99,6 +102,9 @@ const ENCODED_WORD = /=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g;
  * ```
  */
 export function decodeHeader(value: string | Buffer): string {
+  // Most headers have no encoded word: a string is then already its own decoding.
+  if (typeof value === 'string' && !value.includes('=?') && !LONE_SURROGATE.test(value))
+    return value.charCodeAt(0) === 0xfeff ? value.slice(1) : value;
   const raw = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
   const text = raw.toString('latin1');
   let out = '';
