@@ -160,8 +160,10 @@ export function current_cached(): task_struct | undefined {
  * looked up. getStore() costs 5-11 ns in Node 20 (most of it executionAsyncResource()), the
  * execution async id one read of a typed array. The store belongs to the executing resource,
  * so while the id stays the same so does the answer - except inside run_as(), which sets the
- * store of the resource it runs in, and which therefore forgets the cached answer on the way
- * in and out. The async id is only kept in step with the store while AsyncLocalStorage is
+ * store of the resource it runs in, and which therefore primes the cache with its task on the
+ * way in and puts the outer answer back on the way out. (ES module top-level code runs with
+ * id 0; it is cached like any other, as its store too changes only through run_as().) The
+ * async id is only kept in step with the store while AsyncLocalStorage is
  * built on async hooks (Node 20 and 22); where it is built on AsyncContextFrame (Node 24 by
  * default) promise continuations need not get ids of their own, and the cache stays off.
  */
