@@ -267,14 +267,25 @@ export function dev_dbg(dev: dev_printk_target, fmt: string, ...args: unknown[])
 /**
  * The log buffer as `dmesg` prints it: every line of every record, each with
  * its record's timestamp. `level` keeps only records at that level or more
- * urgent (`dmesg --level`).
+ * urgent (`dmesg --level`); `notime` leaves the timestamps out (`dmesg -t`).
+ *
+ * @example
+ * ```ts
+ * import { dmesg, dmesg_clear, pr_info } from '@rfl/kernel';
+ * dmesg_clear();
+ * pr_info('foxes: %d loaded\n', 3);
+ * dmesg({ notime: true }) // => 'foxes: 3 loaded\n'
+ * dmesg().startsWith('[') && dmesg().endsWith('] foxes: 3 loaded\n') // => true
+ * ```
  */
-export function dmesg(options: { level?: number; since_seq?: number } = {}): string {
+export function dmesg(
+  options: { level?: number; since_seq?: number; notime?: boolean } = {},
+): string {
   let out = '';
   for (const r of log.records) {
     if (options.level !== undefined && r.level > options.level) continue;
     if (options.since_seq !== undefined && r.seq < options.since_seq) continue;
-    out += record_lines(r);
+    out += options.notime ? `${r.text}\n` : record_lines(r);
   }
   return out;
 }

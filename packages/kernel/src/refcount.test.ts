@@ -25,9 +25,8 @@ import {
 } from './refcount.js';
 
 function warnings(): string[] {
-  return dmesg()
+  return dmesg({ notime: true })
     .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''))
     .filter((l) => l.startsWith('refcount_t: '));
 }
 

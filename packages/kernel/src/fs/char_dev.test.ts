@@ -28,9 +28,7 @@ import { MAJOR, MINOR, MKDEV } from './kdev_t.js';
 import { S_IFCHR } from './stat_mode.js';
 
 function log_lines(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 function alloc(count = 1, name = 'fox'): number {

@@ -33,9 +33,7 @@ import {
 } from './kobject_uevent.js';
 
 function log_lines(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 beforeEach(() => {

@@ -20,9 +20,7 @@ import {
 
 /** dmesg without timestamps. */
 function log(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 beforeEach(() => {

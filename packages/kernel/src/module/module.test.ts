@@ -47,9 +47,7 @@ import './sysfs.js';
 
 /** dmesg without timestamps. */
 function log(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 beforeEach(() => {

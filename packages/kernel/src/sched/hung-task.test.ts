@@ -16,9 +16,7 @@ import { hung_task_reset, set_hung_task_timeout_secs } from './hung-task.js';
 import { SIGKILL, send_sig } from './signal.js';
 
 function lines(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 let released = false;

@@ -189,9 +189,7 @@ describe('workqueues', () => {
     await mutex_lock(priv_lock);
     await cancel_work_sync(w);
     mutex_unlock(priv_lock);
-    const l = dmesg()
-      .split('\n')
-      .map((x) => x.replace(/^\[[ \d.]+\] /, ''));
+    const l = dmesg({ notime: true }).split('\n');
     expect(l).toContain('WARNING: possible circular locking dependency detected');
     expect(l).toContain('-> #1 (&priv->lock){+.+.}-{3:3}:');
     expect(l).toContain('-> #0 ((work_completion)(&priv->work)){+.+.}-{0:0}:');

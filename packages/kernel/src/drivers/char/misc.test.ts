@@ -24,9 +24,7 @@ function misc(
 }
 
 function log_lines(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 beforeEach(() => {

@@ -42,9 +42,7 @@ import { kernfs_file_show, type kernfs_node } from './kernfs.js';
 import { sysfs_create_link, sysfs_create_link_nowarn, sysfs_remove_link } from './symlink.js';
 
 function log_lines(): string[] {
-  return dmesg()
-    .split('\n')
-    .map((l) => l.replace(/^\[[ \d.]+\] /, ''));
+  return dmesg({ notime: true }).split('\n');
 }
 
 let den: kobject;
