@@ -26,7 +26,7 @@ import {
   request_irq,
 } from '@rfl/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pl061_kernel_reset } from '../functional/kernel.js';
+import { pl061_kernel_reset, pl061_listen } from '../functional/kernel.js';
 import { type pl061_board, pl061_board_add, pl061_board_remove } from '../hw/board.js';
 import { pl061_access_string } from '../hw/regs.js';
 import { pl061_gpio_driver } from './gpio-pl061.js';
@@ -126,21 +126,9 @@ describe('gpio_chip operations', () => {
 describe('interrupts', () => {
   /** Requests the irq of `desc` with `flags`; returns the events seen and the irq. */
   function listen(desc: gpio_desc, flags: number, handler?: () => void) {
-    const events: number[] = [];
-    const irq = gpiod_to_irq(desc);
-    expect(irq).toBeGreaterThan(0);
-    const ret = request_irq(
-      irq,
-      (n) => {
-        events.push(n);
-        handler?.();
-        return IRQ_HANDLED;
-      },
-      flags,
-      'pl061-test',
-      events,
-    );
-    return { events, irq, ret };
+    const r = pl061_listen(desc, flags, 'pl061-test', handler);
+    expect(r.irq).toBeGreaterThan(0);
+    return r;
   }
 
   it('rising edge: set_type programs IS/IBE/IEV; a press interrupts once, a release not', () => {

@@ -46,9 +46,7 @@ import {
   gpiod_get_value,
   gpiod_request,
   gpiod_set_value,
-  gpiod_to_irq,
   hibernate,
-  IRQ_HANDLED,
   IRQF_TRIGGER_FALLING,
   IRQF_TRIGGER_HIGH,
   IRQF_TRIGGER_LOW,
@@ -57,7 +55,6 @@ import {
   O_RDONLY,
   PM_SUSPEND_MEM,
   pm_suspend,
-  request_irq,
   sim_run_pending,
   sysfs_read,
   sysfs_write,
@@ -65,7 +62,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type pl061_board, pl061_board_add, pl061_board_remove } from '../hw/board.js';
 import { pl061_access_string } from '../hw/regs.js';
-import { pl061_kernel_reset } from './kernel.js';
+import { pl061_kernel_reset, pl061_listen } from './kernel.js';
 
 /** How the suite drives one driver. */
 export interface pl061_driver_under_test {
@@ -125,20 +122,8 @@ export function pl061_functional_suite(dut: pl061_driver_under_test): void {
 
     /** Requests `desc`'s interrupt with `flags`; returns the irq numbers it sees. */
     function listen(desc: gpio_desc, flags: number, on_irq?: () => void): number[] {
-      const events: number[] = [];
-      const irq = gpiod_to_irq(desc);
+      const { irq, ret, events } = pl061_listen(desc, flags, 'pl061-functional', on_irq);
       expect(irq).toBeGreaterThan(0);
-      const ret = request_irq(
-        irq,
-        (n) => {
-          events.push(n);
-          on_irq?.();
-          return IRQ_HANDLED;
-        },
-        flags,
-        'pl061-functional',
-        events,
-      );
       expect(ret).toBe(0);
       irqs.push([irq, events]);
       return events;
