@@ -149,6 +149,18 @@ function lstatOrUndefined(path: string): Stats | undefined {
 /** The preimage's (abbreviated) id on a diff's `index` line. */
 const INDEX_LINE = /^index ([0-9a-f]{4,40})\.\./gm;
 
+/**
+ * Asks git for the preimages `mails` name on their `index` lines, in one go, before
+ * anything else (see ObjectStore.prefetchBlobs): git streams them while the session
+ * starts and the first patches apply.
+ */
+function prefetchPreimages(repo: Repo, mails: Buffer[]): void {
+  const preimages: string[] = [];
+  for (const mail of mails)
+    for (const m of mail.toString('latin1').matchAll(INDEX_LINE)) preimages.push(m[1]!);
+  repo.store.prefetchBlobs(preimages);
+}
+
 /** What a session needs from git before its first patch: the committer and dirty files. */
 interface SessionStart {
   committer: string;
@@ -188,6 +200,7 @@ async function runSession(
   out: AmOutput,
   head0: string | undefined = repo.head(),
   started: Promise<SessionStart> = startSession(repo),
+  prefetched = false,
 ): Promise<AmResult> {
   // Awaited below; this only keeps an early throw from leaving the rejection unhandled.
   started.catch(() => {});
@@ -197,12 +210,11 @@ async function runSession(
   const result: AmResult = { commits: [] };
   const last = state.last;
   let n = state.next;
-  // The preimages the series names, asked for in one go (see ObjectStore.prefetchBlobs).
-  const preimages: string[] = [];
-  for (let k = n; k <= last; k++) {
-    for (const m of state.mail(k).toString('latin1').matchAll(INDEX_LINE)) preimages.push(m[1]!);
+  if (!prefetched) {
+    const mails: Buffer[] = [];
+    for (let k = n; k <= last; k++) mails.push(state.mail(k));
+    prefetchPreimages(repo, mails);
   }
-  repo.store.prefetchBlobs(preimages);
   const tree = new TreeEditor(repo.store, await repo.treeOf(head));
   const startTree = new TreeEditor(repo.store, await repo.treeOf(head));
   const { committer, dirty } = await started;
@@ -299,6 +311,7 @@ export function am(
         2,
       );
     const head = repo.openedHead;
+    prefetchPreimages(repo, mails);
     // The dirty-index check and the session's own questions to git run side by side.
     const stagedAsk = head
       ? repo.runAsync(['diff-index', '--cached', '--name-only', 'HEAD', '--'])
@@ -327,7 +340,7 @@ export function am(
     state.create(mails, head ?? '', opts);
     const origHead = head ? repo.runAsync(['update-ref', 'ORIG_HEAD', head]) : undefined;
     origHead?.catch(() => {});
-    const result = await runSession(repo, state, out, head, started);
+    const result = await runSession(repo, state, out, head, started, true);
     await origHead;
     return result;
   });

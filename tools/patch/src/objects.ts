@@ -1,17 +1,31 @@
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
-import type { CatFile } from './git.js';
+import type { CatFile, CatFileStream, RawObject } from './git.js';
 import { installPack, PackBuilder } from './pack.js';
+
+/** Where {@link hashObject} puts an object's header and content for one call to hash. */
+let scratch = Buffer.allocUnsafeSlow(64 << 10);
 
 /** The object id git gives `data` as an object of `type`. */
 export function hashObject(type: string, data: Buffer): string {
   // One call into OpenSSL (crypto.hash) instead of a Hash object and three calls: the
-  // header and the data are copied into one buffer first, which costs less.
+  // header and the data are copied into one buffer first, which costs less. The buffer
+  // is reused, as a fresh one per object (most are over Node's 4 KiB pool size) cost
+  // an allocation each, and a scavenge every few dozen objects.
   const head = `${type} ${data.length}\0`;
-  const all = Buffer.allocUnsafe(head.length + data.length);
-  all.write(head, 0, 'latin1');
-  data.copy(all, head.length);
-  return hash('sha1', all, 'hex');
+  const size = head.length + data.length;
+  if (size > scratch.length) {
+    if (size > 16 << 20) {
+      const all = Buffer.allocUnsafe(size);
+      all.write(head, 0, 'latin1');
+      data.copy(all, head.length);
+      return hash('sha1', all, 'hex');
+    }
+    scratch = Buffer.allocUnsafeSlow(Math.max(size, scratch.length * 2));
+  }
+  scratch.write(head, 0, 'latin1');
+  data.copy(scratch, head.length);
+  return hash('sha1', scratch.subarray(0, size), 'hex');
 }
 
 /** What applying patches needs from an object database. */
@@ -72,28 +86,46 @@ export class ObjectStore implements ObjectAccess {
   private readonly types = new Map<string, string>();
   private pending: { oid: string; type: string; data: Buffer; like?: string }[] = [];
   private readonly pendingIds = new Set<string>();
+  /** The process streaming {@link prefetchBlobs}' answers, apart from on-demand reads. */
+  private stream: CatFileStream | undefined;
+  /**
+   * Prefetched answers still on their way, by the first seven digits of the id asked
+   * for: each promise settles once its answer is cached.
+   */
+  private readonly arriving = new Map<string, Promise<void>>();
 
+  /**
+   * `cat` answers reads as they come; `openStream` asks another `git cat-file --batch`
+   * for the objects of {@link prefetchBlobs}, so a read never queues behind a prefetch.
+   */
   constructor(
     readonly objectsDir: string,
     private readonly cat: CatFile,
+    private readonly openStream?: (revs: string[]) => CatFileStream,
   ) {}
 
   async read(oid: string, type: string): Promise<Buffer> {
     let hit = this.cache.get(oid);
     if (hit) return hit;
-    // A request now would be answered after the prefetched ones anyway: wait for them,
-    // then ask only if they did not bring this object.
-    await this.prefetched;
-    hit = this.cache.get(oid);
-    if (hit) return hit;
+    // Asked for already: wait for that answer rather than ask again.
+    const coming = this.arriving.get(oid.slice(0, 7));
+    if (coming) {
+      await coming;
+      hit = this.cache.get(oid);
+      if (hit) return hit;
+    }
     const obj = await this.cat.read(oid);
     if (!obj || obj.type !== type)
       throw new Error(`object ${oid} is not a ${type} in this repository`);
-    if (obj.data.length < 1 << 20) {
-      this.cache.set(oid, obj.data);
-      this.types.set(oid, type);
-    }
+    this.keep(obj.oid, type, obj.data);
     return obj.data;
+  }
+
+  /** Caches an object read from the repository, unless it is large. */
+  private keep(oid: string, type: string, data: Buffer): void {
+    if (data.length >= 1 << 20) return;
+    this.cache.set(oid, data);
+    this.types.set(oid, type);
   }
 
   /** Resolves an abbreviated id from an `index` line to a full one, if it exists here. */
@@ -102,40 +134,46 @@ export class ObjectStore implements ObjectAccess {
     if (abbrev.length === 40 && this.pendingIds.has(abbrev)) return abbrev;
     const obj = await this.cat.read(abbrev);
     if (!obj || obj.type !== type) return undefined;
-    const oid = hashObject(type, obj.data);
-    this.cache.set(oid, obj.data);
-    this.types.set(oid, type);
-    return oid;
+    this.cache.set(obj.oid, obj.data);
+    this.types.set(obj.oid, type);
+    return obj.oid;
   }
 
   /**
    * Asks for the blobs named by abbreviated ids (a series' `index` lines) all at once,
-   * before they are needed: git streams the answers instead of one round trip per patch.
-   * Each blob found is cached under its full id, as {@link resolve} does; a missing or
-   * ambiguous id is left alone. Only the repository's objects answer (new ones are not
-   * visible to git until {@link flush}), so asking early changes no answer.
+   * before they are needed: git streams the answers, in order, while the caller works,
+   * and a read waits only for its own answer. Each blob found is cached under its full
+   * id; a missing or ambiguous id is left alone. Only the repository's objects answer
+   * (new ones are not visible to git until {@link flush}), so asking early changes no
+   * answer.
    */
   prefetchBlobs(abbrevs: string[]): void {
     const wanted = [...new Set(abbrevs)].filter((a) => !/^0+$/.test(a) && !this.pendingIds.has(a));
-    const answers = this.cat.readMany(wanted);
-    this.prefetched = Promise.all(
-      answers.map(async (p) => {
-        const obj = await p;
-        if (obj?.type !== 'blob' || obj.data.length >= 1 << 20) return;
-        const oid = hashObject('blob', obj.data);
-        if (this.cache.has(oid)) return;
-        this.cache.set(oid, obj.data);
-        this.types.set(oid, 'blob');
-      }),
-    ).then(
-      () => {},
-      // A failed answer is asked again, and reported, by the read that needs it.
-      () => {},
-    );
+    if (wanted.length === 0) return;
+    let answers: Promise<RawObject | undefined>[];
+    if (this.openStream && !this.stream) {
+      this.stream = this.openStream(wanted);
+      answers = this.stream.answers;
+    } else answers = wanted.map((abbrev) => this.cat.read(abbrev));
+    wanted.forEach((abbrev, k) => {
+      const arrived = answers[k]!.then(
+        (obj) => {
+          if (obj?.type === 'blob' && !this.cache.has(obj.oid))
+            this.keep(obj.oid, 'blob', obj.data);
+        },
+        // A failed answer is asked again, and reported, by the read that needs it.
+        () => {},
+      );
+      const key = abbrev.slice(0, 7);
+      const earlier = this.arriving.get(key);
+      this.arriving.set(key, earlier ? Promise.all([earlier, arrived]).then(() => {}) : arrived);
+    });
   }
 
-  /** Settles when the answers asked for by {@link prefetchBlobs} are in the cache. */
-  private prefetched: Promise<void> = Promise.resolve();
+  /** Ends the prefetch process, if one was started. */
+  close(): void {
+    this.stream?.close();
+  }
 
   /** The content of `like` when it is a repository object (not a new one) of `type`. */
   private outsideBase(like: string | undefined, type: string): Buffer | undefined {
@@ -146,7 +184,10 @@ export class ObjectStore implements ObjectAccess {
 
   write(type: string, data: Buffer, like?: string): string {
     const oid = hashObject(type, data);
-    if (this.cache.has(oid) || this.pendingIds.has(oid)) return oid;
+    // Only objects written by this store are skipped. Which repository objects are known
+    // here depends on how far the prefetch has got, and a pack that depended on timing
+    // would differ from run to run; an object git already has is harmless in the pack.
+    if (this.pendingIds.has(oid)) return oid;
     this.pending.push(like === undefined ? { oid, type, data } : { oid, type, data, like });
     this.pendingIds.add(oid);
     this.cache.set(oid, data);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
-import { CatFile, git, gitAsync } from './git.js';
+import { CatFile, CatFileStream, git, gitAsync } from './git.js';
 import { ObjectStore } from './objects.js';
 import { type ReflogStep, spreadReflog } from './reflog.js';
 
@@ -21,7 +21,11 @@ export class Repo {
   ) {
     this.openedHead = openedHead;
     this.cat = new CatFile(workTree);
-    this.store = new ObjectStore(join(commonDir, 'objects'), this.cat);
+    this.store = new ObjectStore(
+      join(commonDir, 'objects'),
+      this.cat,
+      (revs) => new CatFileStream(workTree, revs),
+    );
   }
 
   /**
@@ -99,5 +103,6 @@ export class Repo {
 
   close(): void {
     this.cat.close();
+    this.store.close();
   }
 }
