@@ -58,6 +58,12 @@ describe('the rules for safe drivers and public items', () => {
     expect(findings(hunk('packages/gpio-pl061/src/c/gpio-pl061.ts', ['writel(0, base);']))).toBe(
       '',
     );
+    // The rules are for TypeScript: a kernel tree's C driver is checkpatch.pl's alone.
+    expect(findings(hunk('drivers/gpio/gpio-pl061.c', ['writel(0, base);']))).toBe('');
+    expect(findings(hunk('drivers/gpio/gpio-x.ts', ['writel(0, base);']))).toContain(
+      'SAFETY_COMMENT',
+    );
+    expect(findings(diff('drivers/gpio/gpio-x.c', 'proc_create("x", 0, NULL, &fops);'))).toBe('');
     expect(findings(hunk('packages/sync/src/arc.ts', ['refcount_inc(this.refcount);']))).toBe('');
   });
 

@@ -2,9 +2,16 @@ import type { CheckState, Line } from './engine.js';
 
 /**
  * The packages of this repository that are drivers (the others are the kernel and
- * its abstractions); a kernel tree's `drivers/` counts too.
+ * its abstractions); TypeScript under a kernel-style `drivers/` counts too.
  */
 const DRIVER_PATH = /^(?:packages\/(?:gpio-pl061|virtio|asahi-gpu|miscdev)\/src\/|drivers\/)/;
+
+/**
+ * The files the project rules are for: TypeScript and JavaScript. A kernel tree's C
+ * driver calls kmalloc() with no SAFETY: comment and may have /proc files of its own;
+ * those are checkpatch.pl's business, not ours.
+ */
+const SCRIPT_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
 /** The C-style drivers, written against the raw API on purpose (`src/c/`). */
 const C_DRIVER_PATH = /\/src\/c\//;
@@ -48,6 +55,7 @@ const TEST_PATH = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
 /** What the rules need to know about a file, worked out once per file. */
 interface FileKind {
   file: string;
+  script: boolean;
   safeDriver: boolean;
   driver: boolean;
   test: boolean;
@@ -56,6 +64,7 @@ interface FileKind {
 
 let kind: FileKind = {
   file: '',
+  script: false,
   safeDriver: false,
   driver: false,
   test: false,
@@ -64,10 +73,12 @@ let kind: FileKind = {
 
 function kindOf(file: string): FileKind {
   if (kind.file !== file) {
-    const driver = DRIVER_PATH.test(file);
-    const test = TEST_PATH.test(file);
+    const script = SCRIPT_FILE.test(file);
+    const driver = script && DRIVER_PATH.test(file);
+    const test = script && TEST_PATH.test(file);
     kind = {
       file,
+      script,
       driver,
       test,
       safeDriver: driver && !C_DRIVER_PATH.test(file) && !test,
@@ -79,6 +90,7 @@ function kindOf(file: string): FileKind {
 
 export function checkProjectLine(st: CheckState, line: Line, text: string): void {
   const k = kindOf(st.realfile);
+  if (!k.script) return;
   const h = st.hunk;
   if (k.safeDriver) {
     // Every kind of raw call ends in `(`.
@@ -139,10 +151,11 @@ function isSafetyComment(text: string): boolean {
  * Follows the hunk for the project rules: where the last `// SAFETY:` comment was and the
  * TSDoc block that ended just before the current line. Called for every context or added
  * line, `raw` with its ` ` or `+` (the checks look at what follows it; a `\r` at the end
- * changes nothing: trim() drops it and no pattern ends in it). Every file is followed: the
- * first line of the next file is checked against what the last lines of this one left.
+ * changes nothing: trim() drops it and no pattern ends in it). Every TypeScript or
+ * JavaScript file is followed; the rules have nothing to say about the others.
  */
 export function trackProjectContext(st: CheckState, file: string, raw: string): void {
+  if (!kindOf(file).script) return;
   const h = st.hunk;
   if (h.file !== file) {
     h.file = file;
