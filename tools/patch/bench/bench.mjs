@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mailinfo, splitMbox } from '../dist/index.js';
 import { buildHistory } from './history.mjs';
+import { extraCaCerts, extraCaNote, withoutExtraCa } from './node-env.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/rfl-patch.js', import.meta.url));
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 400);
 const root = mkdtempSync(join(tmpdir(), 'rfl-patch-bench-'));
 const home = join(root, 'home');
 const env = {
-  ...process.env,
+  ...withoutExtraCa(process.env),
   HOME: home,
   XDG_CONFIG_HOME: home,
   GIT_CONFIG_NOSYSTEM: '1',
@@ -57,14 +58,16 @@ function amRun(tool) {
       tool === 'git'
         ? ['git', ['am', '-q', ...files]]
         : [process.execPath, [BIN, 'am', '-q', ...files]];
-    const r = spawnSync(cmd[0], cmd[1], { cwd: dir, env });
+    // rfl-ca: rfl-patch with the machine's NODE_EXTRA_CA_CERTS (see node-env.mjs).
+    const runEnv = tool === 'rfl-ca' ? { ...env, NODE_EXTRA_CA_CERTS: extraCaCerts } : env;
+    const r = spawnSync(cmd[0], cmd[1], { cwd: dir, env: runEnv });
     if (r.status !== 0) throw new Error(`${tool} am failed: ${r.stderr}`);
   });
   return { ms, log: git(dir, 'log', '--format=%H %T', `${base}..HEAD`).toString() };
 }
 
 const rounds = 5;
-const am = { git: [], rfl: [] };
+const am = { git: [], rfl: [], 'rfl-ca': [] };
 let identical = true;
 for (let i = 0; i < rounds; i++) {
   const g = amRun('git');
@@ -72,6 +75,11 @@ for (let i = 0; i < rounds; i++) {
   am.git.push(g.ms);
   am.rfl.push(r.ms);
   identical &&= g.log === r.log && g.log.split('\n').length === count + 1;
+  if (extraCaCerts) {
+    const c = amRun('rfl-ca');
+    am['rfl-ca'].push(c.ms);
+    identical &&= g.log === c.log;
+  }
 }
 
 const fmtGit = best(3, () =>
@@ -113,11 +121,12 @@ const rate = (ms) => Math.round((count / ms) * 1000).toLocaleString('en-US');
 const report = `| measurement (${count} patches, ${cpus().length} cores, git ${git(root, 'version').toString().trim().replace('git version ', '')}) | git | rfl-patch | ratio |
 | --- | --- | --- | --- |
 | am, median of ${rounds} fresh clones | ${f(median(am.git))} | ${f(median(am.rfl))} | ${(median(am.git) / median(am.rfl)).toFixed(1)}× |
-| format, best of 3 | ${f(fmtGit)} | ${f(fmtRfl)} | ${(fmtGit / fmtRfl).toFixed(1)}× |
+${extraCaCerts ? `| am as above, with NODE_EXTRA_CA_CERTS | ${f(median(am.git))} | ${f(median(am['rfl-ca']))} | ${(median(am.git) / median(am['rfl-ca'])).toFixed(1)}× |\n` : ''}| format, best of 3 | ${f(fmtGit)} | ${f(fmtRfl)} | ${(fmtGit / fmtRfl).toFixed(1)}× |
 | messages parsed per second (git: mailsplit + one mailinfo per message; rfl: in process) | ${rate(parseGit)} | ${rate(parseRfl)} | ${(parseGit / parseRfl).toFixed(0)}× |
 | \`rfl-patch --help\` start-up, best of 5 | | ${Math.round(startup)} ms | |
 
-Identical commits (ids and trees) from both \`am\` runs: ${identical ? 'yes' : 'NO'}. Byte-identical \`format\` output: ${sameFormat ? 'yes' : 'NO'}.`;
+Identical commits (ids and trees) from both \`am\` runs: ${identical ? 'yes' : 'NO'}. Byte-identical \`format\` output: ${sameFormat ? 'yes' : 'NO'}.
+${extraCaNote()}.`;
 console.log(report);
 rmSync(root, { recursive: true, force: true });
 if (!identical || !sameFormat) process.exitCode = 1;

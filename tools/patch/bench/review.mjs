@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHistory } from './history.mjs';
+import { extraCaCerts, extraCaNote, withoutExtraCa } from './node-env.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/rfl-patch.js', import.meta.url));
 const CACHE = fileURLToPath(new URL('./.cache/', import.meta.url));
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 400);
 const root = mkdtempSync(join(tmpdir(), 'rfl-patch-bench2-'));
 const env = {
-  ...process.env,
+  ...withoutExtraCa(process.env),
   HOME: root,
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_AUTHOR_NAME: 'Bench Author',
@@ -114,6 +115,16 @@ for (let i = 0; i < checkRounds; i++) {
     measure(process.execPath, [BIN, 'check', '--no-tree', '--terse', ...files], { cwd: root, env }),
   );
 }
+// The same runs with the machine's NODE_EXTRA_CA_CERTS (see node-env.mjs).
+const rflCheckCa = [];
+for (let i = 0; extraCaCerts && i < checkRounds; i++) {
+  rflCheckCa.push(
+    measure(process.execPath, [BIN, 'check', '--no-tree', '--terse', ...files], {
+      cwd: root,
+      env: { ...env, NODE_EXTRA_CA_CERTS: extraCaCerts },
+    }),
+  );
+}
 let perl;
 if (checkpatch) {
   // One process for every patch, as our run; --no-tree as there is no kernel tree.
@@ -184,6 +195,13 @@ for (const k of ['ms', 'cpu']) {
     fmt(best(rflCheck)),
     perl === undefined ? '' : `${(best(perl.runs) / best(rflCheck)).toFixed(1)}×`,
   ]);
+  if (rflCheckCa.length)
+    rows.push([
+      `check as above, with NODE_EXTRA_CA_CERTS, ${what} (median of ${checkRounds})`,
+      perl === undefined ? 'n/a' : fmt(perl[k]),
+      fmt(med(rflCheckCa, k)),
+      perl === undefined ? '' : `${(perl[k] / med(rflCheckCa, k)).toFixed(1)}×`,
+    ]);
   rows.push([
     `range-diff, ${v1.length} vs ${v1.length + 1} commits, ${what} (median of ${rounds})`,
     fmt(med(gitRd, k)),
@@ -198,6 +216,7 @@ for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 process.stdout.write(
   `\npatches for check: ${kernelC.ext ? `edits of the kernel's drivers/gpio/*.c (${cFiles.length} files)` : 'TypeScript text'}\nreference for check: ${checkpatch ? `perl ${checkpatch.replace(CACHE, 'bench/.cache/')}` : 'none (no perl or no checkpatch.pl)'}; for range-diff: ${git(rd, 'version').trim()}\n`,
 );
+process.stdout.write(`${extraCaNote()}\n`);
 process.stdout.write(`range-diff pairing and markers identical to git: ${same ? 'yes' : 'NO'}\n`);
 process.stdout.write(`range-diff output byte-identical to git: ${bytes ? 'yes' : 'no'}\n`);
 rmSync(root, { recursive: true, force: true });
