@@ -1,5 +1,6 @@
 import { checkCommitLine } from './commit-message.js';
 import { checkPatchLine, checkPatchMeta } from './patch-lines.js';
+import { trackProjectContext } from './project-rules.js';
 import { finishSignoffs } from './signoff.js';
 import type { CheckOptions, CheckResult, Finding, Level } from './types.js';
 
@@ -151,6 +152,29 @@ export function checkLines(
   const st = new CheckState(opts);
   for (let i = 0; i < count; i++) {
     const raw = lines[start + i]!;
+    const c0 = raw.charCodeAt(0);
+    // Half the lines of a series are context and removed lines inside a hunk, which no
+    // rule looks at unless they start a new file's SPDX check or a TypeScript file's
+    // project rules follow them: counted here, they do what the full path below would.
+    if (
+      st.realcnt !== 0 &&
+      (c0 === 0x2d ||
+        (c0 === 0x20 && (st.licenseLine === 0 || st.realline + 1 !== st.licenseLine))) &&
+      !st.inHeader &&
+      !st.inMessage &&
+      !st.inCommitLog &&
+      (st.commitLogLines >= 2 || !st.hasCommitLog || st.once.has('COMMIT_MESSAGE'))
+    ) {
+      if (c0 === 0x20) {
+        st.realline++;
+        st.realcnt--;
+      } else if (st.realcnt === 1) st.realcnt--;
+      if (st.realcnt !== 0) {
+        st.lines++;
+        if (c0 === 0x20) trackProjectContext(st, st.realfile, raw);
+      }
+      continue;
+    }
     const line: Line = { nr: i + 1, raw, file: undefined, fileLine: undefined };
     const m = raw.startsWith('@@') ? HUNK.exec(raw) : null;
     if (!st.inCommitLog && m) {
@@ -160,7 +184,6 @@ export function checkLines(
       st.realcnt = (m[2] === undefined ? 1 : Number(m[2])) + 1;
       continue;
     }
-    const c0 = raw.charCodeAt(0);
     if (st.realcnt && (c0 === 0x2b || c0 === 0x20 || raw === '')) {
       st.realline++;
       st.realcnt--;
