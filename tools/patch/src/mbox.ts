@@ -11,6 +11,9 @@ export interface SplitOptions {
 
 const NL = 0x0a;
 const CR = 0x0d;
+const CRLF = Buffer.from('\r\n');
+/** The start of a line that may separate mails. */
+const NL_FROM = Buffer.from('\nFrom ');
 
 /** Splits `buf` into lines that keep their terminating `\n` (the last may lack one). */
 export function splitLines(buf: Buffer): Buffer[] {
@@ -90,6 +93,20 @@ export function splitMbox(buf: Buffer, opts: SplitOptions = {}): Buffer[] {
   while (pos < buf.length && isSpace(buf[pos])) pos++;
   const mails: Buffer[] = [];
   if (pos >= buf.length) return mails;
+  // No line to change (no CRLF to turn into LF, no `>From ` to unescape): the mails are
+  // views of `buf` between separators, and only lines starting `From ` can be one.
+  if (!opts.mboxrd && (opts.keepCr || buf.indexOf(CRLF, pos) < 0)) {
+    let start = pos;
+    for (let at = buf.indexOf(NL_FROM, pos); at >= 0; at = buf.indexOf(NL_FROM, at + 1)) {
+      const line = at + 1;
+      const nl = buf.indexOf(NL, line);
+      if (!isFromLine(buf.subarray(line, nl < 0 ? buf.length : nl + 1))) continue;
+      mails.push(buf.subarray(start, line));
+      start = line;
+    }
+    mails.push(buf.subarray(start));
+    return mails;
+  }
   // A mail is a view of `buf` unless a line of it had to change (CRLF, `>From `); then it
   // is the concatenation of `parts` and the unchanged run from `run`.
   let parts: Buffer[] = [];
@@ -158,7 +175,13 @@ function isDir(path: string): boolean {
  */
 export function readMails(source: string | Buffer, opts: SplitOptions = {}): Buffer[] {
   if (Buffer.isBuffer(source)) return splitMbox(source, opts);
-  if (isDir(source)) {
+  let content: Buffer;
+  try {
+    // Read first, look at what it is only when that fails: a series of 400 files is
+    // 400 reads, not 400 stats and 400 reads.
+    content = readFileSync(source);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
     if (isDir(join(source, 'cur')) && isDir(join(source, 'new'))) {
       return listMaildir(source).map((f) => splitMbox(readFileSync(f), opts)[0] ?? Buffer.alloc(0));
     }
@@ -167,5 +190,5 @@ export function readMails(source: string | Buffer, opts: SplitOptions = {}): Buf
       .sort();
     return names.flatMap((n) => splitMbox(readFileSync(join(source, n)), opts));
   }
-  return splitMbox(readFileSync(source), opts);
+  return splitMbox(content, opts);
 }
