@@ -23,6 +23,7 @@ export interface SessionOptions {
 export class AmState {
   readonly dir: string;
   private mails: Buffer[] | undefined;
+  private opts: SessionOptions | undefined;
 
   constructor(gitDir: string) {
     this.dir = join(gitDir, 'rebase-apply');
@@ -50,22 +51,30 @@ export class AmState {
       at += m.length;
       return at;
     });
-    writeFileSync(join(this.dir, 'mails'), Buffer.concat(mails));
-    writeFileSync(join(this.dir, 'mails.offsets'), `${offsets.join('\n')}\n`);
-    this.put('orig-head', `${origHead}\n`);
-    this.put('keepcr', opts.keepCr ? 't\n' : 'f\n');
-    this.put('threeway', opts.threeWay ? 't\n' : 'f\n');
-    this.put('sign', opts.signoff ? 't\n' : 'f\n');
-    this.put('keep', opts.keepSubject ? 't\n' : opts.keepNonPatchBrackets ? 'b\n' : 'f\n');
-    this.put('scissors', opts.scissors ? 't\n' : 'f\n');
-    this.put('messageid', opts.messageId ? 't\n' : 'f\n');
-    this.put('utf8', 't\n');
-    this.put('applying', '');
-    this.put('next', '1\n');
+    // A new directory: its files are written in place, and `last`, which makes the
+    // session exist, goes in last through a rename, so a session that exists is whole.
+    const write = (name: string, data: string | Buffer): void =>
+      writeFileSync(join(this.dir, name), data);
+    write('mails', Buffer.concat(mails));
+    write('mails.offsets', `${offsets.join('\n')}\n`);
+    write('orig-head', `${origHead}\n`);
+    write('keepcr', opts.keepCr ? 't\n' : 'f\n');
+    write('threeway', opts.threeWay ? 't\n' : 'f\n');
+    write('sign', opts.signoff ? 't\n' : 'f\n');
+    write('keep', opts.keepSubject ? 't\n' : opts.keepNonPatchBrackets ? 'b\n' : 'f\n');
+    write('scissors', opts.scissors ? 't\n' : 'f\n');
+    write('messageid', opts.messageId ? 't\n' : 'f\n');
+    write('utf8', 't\n');
+    write('applying', '');
+    write('next', '1\n');
     this.put('last', `${mails.length}\n`);
+    // What was just written need not be read back.
+    this.mails = mails;
+    this.opts = { ...opts };
   }
 
   options(): SessionOptions {
+    if (this.opts) return { ...this.opts };
     const keep = this.get('keep');
     return {
       keepCr: this.get('keepcr') === 't',
