@@ -48,29 +48,43 @@ function findPosition(image: Buffer[], hunk: Hunk, expected: number): number {
  * them. Anything else returns undefined, and the line-by-line search decides.
  */
 function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
+  // starts[k] is where line k begins, starts[lines] the end of the file. Lines are found
+  // only as far as the hunks reach: the rest of the file is copied whole, unread, unless
+  // a hunk is anchored at the end and the number of lines is needed.
   const starts = [0];
-  for (let at = 0; ; ) {
-    const nl = preimage.indexOf(0x0a, at);
-    if (nl < 0) break;
-    at = nl + 1;
-    starts.push(at);
-  }
-  if (starts.at(-1) !== preimage.length) starts.push(preimage.length);
-  const lines = starts.length - 1;
+  let complete = preimage.length === 0;
+  /** Whether line `k` starts in the file (or `k` is the number of lines). */
+  const reach = (k: number): boolean => {
+    while (!complete && starts.length <= k) {
+      const nl = preimage.indexOf(0x0a, starts[starts.length - 1]!);
+      if (nl < 0 || nl + 1 === preimage.length) {
+        starts.push(preimage.length);
+        complete = true;
+      } else starts.push(nl + 1);
+    }
+    return starts.length > k;
+  };
+  const lines = (): number => {
+    reach(Number.POSITIVE_INFINITY);
+    return starts.length - 1;
+  };
   const parts: Buffer[] = [];
   let done = 0;
   let shift = 0;
   for (const hunk of hunks) {
     const pre = hunk.pre;
-    const length = lines + shift;
     let at: number;
     if (hunk.oldStart <= 1) {
       at = 0;
-      if (hunk.trailing === 0 && pre.length !== length) return undefined;
-    } else if (hunk.trailing === 0) at = length - pre.length;
-    else at = Math.min(Math.max(0, (hunk.newStart || 1) - 1), length);
+      if (hunk.trailing === 0 && pre.length !== lines() + shift) return undefined;
+    } else if (hunk.trailing === 0) at = lines() + shift - pre.length;
+    else {
+      at = Math.max(0, (hunk.newStart || 1) - 1);
+      // A stated line past the end of the file means the end.
+      if (!reach(at - shift)) at = lines() + shift;
+    }
     const o = at - shift;
-    if (at < 0 || o < done || o + pre.length > lines) return undefined;
+    if (at < 0 || o < done || !reach(o + pre.length)) return undefined;
     for (let k = 0; k < pre.length; k++) {
       const line = pre[k]!;
       const from = starts[o + k]!;
