@@ -32,9 +32,9 @@ export function makeDelta(base: Buffer, target: Buffer): Buffer | undefined {
 /**
  * How many leading units of a range of `max` agree, given `same(at, n)` for a run of
  * `n` and `sameAt(at)` for one. Most of a patched file agrees with its preimage: runs
- * double from 64 bytes while they agree and halve back to 16 where they stop, so a
- * 12 KiB file costs about 16 calls of `same` (each a native compare), not one per 64
- * bytes; the last few bytes are compared one by one.
+ * double from 64 bytes while they agree and halve back to 16 where they stop, so 12 KiB
+ * in common cost about 16 calls of `same` (each a native compare), not one per 64 bytes
+ * or per byte; the last few bytes are compared one by one.
  */
 function commonRun(
   max: number,
@@ -92,8 +92,11 @@ function matchLines(
     const end = nl < 0 || nl >= tEnd ? tEnd : nl + 1;
     const b = end - t >= 4 ? index.get(lineHash(target, t, end)) : undefined;
     if (b !== undefined) {
-      let len = 0;
-      while (t + len < tEnd && b + len < bEnd && target[t + len] === base[b + len]) len++;
+      const len = commonRun(
+        Math.min(tEnd - t, bEnd - b),
+        (at, n) => target.compare(base, b + at, b + at + n, t + at, t + at + n) === 0,
+        (at) => target[t + at] === base[b + at],
+      );
       if (len >= MIN_COPY) {
         out.insert(literal, t);
         out.copy(b, len);
