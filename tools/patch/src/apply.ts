@@ -1,5 +1,5 @@
 import { applyBinaryHunk } from './binary.js';
-import { applyHunks, HunkError } from './diff-apply.js';
+import { applyHunks, HunkError, type Patched, patchContent } from './diff-apply.js';
 import { hashObject, type ObjectAccess } from './objects.js';
 import type { FilePatch } from './patch.js';
 import { type BlobEntry, checkPathSafe, type TreeEditor } from './tree.js';
@@ -56,7 +56,7 @@ async function postimage(
   pre: Buffer,
   opts: ApplyOptions,
   result: ApplyResult,
-): Promise<Buffer> {
+): Promise<Patched> {
   if (fp.binary === 'no-data') {
     const full = fp.newOid && (await store.resolve(fp.newOid, 'blob'));
     if (!full || fp.newOid!.length < 40)
@@ -64,7 +64,7 @@ async function postimage(
         `cannot apply binary patch to '${shown(path)}' without full index line`,
         path,
       );
-    return store.read(full, 'blob');
+    return { content: await store.read(full, 'blob') };
   }
   if (fp.binary) {
     if (
@@ -96,10 +96,10 @@ async function postimage(
         `binary patch to '${shown(path)}' creates incorrect result (expecting ${fp.newOid}, got ${hashObject('blob', out)})`,
         path,
       );
-    return out;
+    return { content: out };
   }
   try {
-    return applyHunks(path, pre, fp.hunks);
+    return patchContent(path, pre, fp.hunks);
   } catch (e) {
     if (!(e instanceof HunkError)) throw e;
     const base = opts.merge && fp.oldOid ? await store.resolve(fp.oldOid, 'blob') : undefined;
@@ -114,7 +114,7 @@ async function postimage(
     const merged = opts.merge(path, baseContent, pre, theirs);
     result.merged.push(path);
     if (merged.conflict) result.conflicts.push(path);
-    return merged.content;
+    return { content: merged.content };
   }
 }
 
@@ -158,14 +158,14 @@ export async function applyToTree(
       created.add(newPath);
     }
     const reportPath = newPath ?? oldPath!;
-    const out = await postimage(store, fp, reportPath, pre, opts, result);
+    const { content: out, splices } = await postimage(store, fp, reportPath, pre, opts, result);
     if (newPath === undefined) {
       if (out.length > 0) throw new ApplyError(`removal patch leaves file contents`, oldPath!);
       changes.push({ remove: oldPath! });
       continue;
     }
     const mode = fp.newMode ?? oldEntry?.mode ?? '100644';
-    const oid = store.write('blob', out, oldEntry?.oid);
+    const oid = store.write('blob', out, oldEntry?.oid, oldEntry && splices);
     if (fp.kind === 'rename' && oldPath !== undefined) changes.push({ remove: oldPath });
     changes.push({ write: { path: newPath, entry: { mode, oid } } });
   }

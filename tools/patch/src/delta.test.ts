@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDelta } from './binary.js';
-import { makeDelta } from './delta.js';
+import { deltaFromSplices, makeDelta } from './delta.js';
+import { patchContent } from './diff-apply.js';
 import { hashObject } from './objects.js';
 import { writePack } from './pack.js';
+import type { Hunk } from './patch.js';
 import { EMPTY_TREE } from './repo.js';
 import { git, gitRaw, initRepo, rng, tempDir } from './test-support/git-fixture.js';
 
@@ -51,6 +53,62 @@ describe('makeDelta', () => {
 
   it('declines when the target shares little with the base', () => {
     expect(makeDelta(base, Buffer.from(lines(400, 'other')))).toBeUndefined();
+  });
+});
+
+describe('deltas from the splices of a patch applied in place', () => {
+  it('rebuild every postimage from its preimage', () => {
+    const rand = rng(5);
+    const split = (b: Buffer): Buffer[] =>
+      b
+        .toString()
+        .split(/(?<=\n)/)
+        .map((l) => Buffer.from(l));
+    let withSplices = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const pre = Buffer.from(lines(20 + Math.floor(rand() * 300), `t${trial}`));
+      const old = split(pre);
+      // One to four hunks in order, each three lines of context around a change.
+      const hunks: Hunk[] = [];
+      let line = 0;
+      let shift = 0;
+      for (let h = 0; h < 1 + Math.floor(rand() * 4); h++) {
+        line += 1 + Math.floor(rand() * 30);
+        const removed = Math.floor(rand() * 3);
+        if (line + 6 + removed > old.length) break;
+        const ctx = (from: number): Buffer[] => old.slice(from, from + 3);
+        const added = Array.from({ length: Math.floor(rand() * 4) }, (_, k) =>
+          Buffer.from(`new ${trial} ${h} ${k}\n`),
+        );
+        const preLines = [
+          ...ctx(line),
+          ...old.slice(line + 3, line + 3 + removed),
+          ...ctx(line + 3 + removed),
+        ];
+        const postLines = [...ctx(line), ...added, ...ctx(line + 3 + removed)];
+        hunks.push({
+          header: '',
+          oldStart: line + 1,
+          oldCount: preLines.length,
+          newStart: line + 1 + shift,
+          newCount: postLines.length,
+          pre: preLines,
+          post: postLines,
+          leading: 3,
+          trailing: 3,
+        });
+        shift += postLines.length - preLines.length;
+        line += 6 + removed;
+      }
+      const { content, splices } = patchContent('f', pre, hunks);
+      expect(splices).toBeDefined();
+      const delta = deltaFromSplices(pre, content, splices!);
+      if (delta) {
+        withSplices++;
+        expect(applyDelta(pre, delta).equals(content)).toBe(true);
+      }
+    }
+    expect(withSplices).toBeGreaterThan(250);
   });
 });
 

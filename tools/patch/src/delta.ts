@@ -55,6 +55,47 @@ function commonRun(
   return at;
 }
 
+/**
+ * One run of a target made from a base: `length` bytes of the base from `copy`, or
+ * `insert` bytes that are new (they are the target's next bytes).
+ */
+export type Splice = { copy: number; length: number } | { insert: number };
+
+/**
+ * The delta {@link makeDelta} would look for, when how `target` was made from `base` is
+ * known (a patch applied in place): the runs kept are copies and the rest is inserted,
+ * with no search. Undefined when it would not be much smaller than `target`.
+ *
+ * @example
+ * ```ts
+ * import { applyDelta, deltaFromSplices } from '@rfl/patch';
+ * const base = Buffer.from('one two three four five six seven eight\n'.repeat(4));
+ * const target = Buffer.concat([base.subarray(0, 80), Buffer.from('new\n'), base.subarray(80)]);
+ * const delta = deltaFromSplices(base, target, [{ copy: 0, length: 80 }, { insert: 4 }, { copy: 80, length: 80 }]);
+ * applyDelta(base, delta!).equals(target) // => true
+ * ```
+ */
+export function deltaFromSplices(
+  base: Buffer,
+  target: Buffer,
+  splices: readonly Splice[],
+): Buffer | undefined {
+  const out = new DeltaWriter(base.length, target.length, target);
+  let t = 0;
+  let literal = 0;
+  for (const s of splices) {
+    if ('insert' in s) t += s.insert;
+    else if (s.length >= MIN_COPY) {
+      out.insert(literal, t);
+      out.copy(s.copy, s.length);
+      t += s.length;
+      literal = t;
+    } else t += s.length;
+  }
+  out.insert(literal, t);
+  return out.finish(target.length / 2);
+}
+
 /** Copies shorter than this are stored as literal bytes (a copy op costs up to 8 bytes). */
 const MIN_COPY = 16;
 

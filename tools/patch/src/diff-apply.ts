@@ -1,3 +1,4 @@
+import type { Splice } from './delta.js';
 import { splitLines } from './mbox.js';
 import type { Hunk } from './patch.js';
 
@@ -47,7 +48,7 @@ function findPosition(image: Buffer[], hunk: Hunk, expected: number): number {
  * changed, the result is the file's untouched runs with each hunk's new lines between
  * them. Anything else returns undefined, and the line-by-line search decides.
  */
-function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
+function applyInPlace(preimage: Buffer, hunks: Hunk[]): Patched | undefined {
   // starts[k] is where line k begins, starts[lines] the end of the file. Lines are found
   // only as far as the hunks reach: the rest of the file is copied whole, unread, unless
   // a hunk is anchored at the end and the number of lines is needed.
@@ -69,6 +70,10 @@ function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
     return starts.length - 1;
   };
   const parts: Buffer[] = [];
+  const splices: Splice[] = [];
+  const keep = (from: number, to: number): void => {
+    if (to > from) splices.push({ copy: from, length: to - from });
+  };
   let done = 0;
   let shift = 0;
   for (const hunk of hunks) {
@@ -93,11 +98,23 @@ function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
         return undefined;
     }
     parts.push(preimage.subarray(starts[done], starts[o]), ...hunk.post);
+    keep(starts[done]!, starts[o]!);
+    let inserted = 0;
+    for (const line of hunk.post) inserted += line.length;
+    if (inserted) splices.push({ insert: inserted });
     done = o + pre.length;
     shift += hunk.post.length - pre.length;
   }
   parts.push(preimage.subarray(starts[done]));
-  return Buffer.concat(parts);
+  keep(starts[done]!, preimage.length);
+  return { content: Buffer.concat(parts), splices };
+}
+
+/** A postimage and, when known, how it is the preimage with runs replaced. */
+export interface Patched {
+  content: Buffer;
+  /** Set when the hunks applied in place: what lets a pack store it as a cheap delta. */
+  splices?: Splice[];
 }
 
 /**
@@ -107,6 +124,11 @@ function applyInPlace(preimage: Buffer, hunks: Hunk[]): Buffer | undefined {
  * returned.
  */
 export function applyHunks(path: string, preimage: Buffer, hunks: Hunk[]): Buffer {
+  return patchContent(path, preimage, hunks).content;
+}
+
+/** {@link applyHunks}, with the splices that make the result from `preimage` when known. */
+export function patchContent(path: string, preimage: Buffer, hunks: Hunk[]): Patched {
   const fast = applyInPlace(preimage, hunks);
   if (fast) return fast;
   let image = splitLines(preimage);
@@ -116,5 +138,5 @@ export function applyHunks(path: string, preimage: Buffer, hunks: Hunk[]): Buffe
     if (at < 0) throw new HunkError(path, hunk);
     image = image.slice(0, at).concat(hunk.post, image.slice(at + hunk.pre.length));
   }
-  return Buffer.concat(image);
+  return { content: Buffer.concat(image) };
 }

@@ -18,6 +18,7 @@ export { checkMailbox, type MailboxPatch } from './check/mailbox.js';
 export { formatFinding, formatReport, type OutputOptions } from './check/output.js';
 export { MISSPELLINGS } from './check/spelling.js';
 export type { CheckOptions, CheckResult, Finding, Level } from './check/types.js';
+export { deltaFromSplices, makeDelta, type Splice } from './delta.js';
 export { applyHunks, HunkError } from './diff-apply.js';
 export {
   type FormatOptions,

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
+import type { Splice } from './delta.js';
 import type { CatFile, CatFileStream, RawObject } from './git.js';
 import { installPack, PackBuilder } from './pack.js';
 
@@ -37,9 +38,10 @@ export interface ObjectAccess {
   /**
    * Stores `data` and returns its id. `like` names an object `data` is probably close to
    * (the preimage of a patched file, the previous version of a tree), which a store may
-   * use to keep `data` as a delta; it never changes the id.
+   * use to keep `data` as a delta; `splices`, when given, say how `data` is `like` with
+   * runs replaced, so the delta needs no search. Neither ever changes the id.
    */
-  write(type: string, data: Buffer, like?: string): string;
+  write(type: string, data: Buffer, like?: string, splices?: readonly Splice[]): string;
 }
 
 /**
@@ -84,7 +86,13 @@ export class ObjectStore implements ObjectAccess {
   private readonly cache = new Map<string, Buffer>();
   /** The type of each cached object, so a delta is only ever made against its own type. */
   private readonly types = new Map<string, string>();
-  private pending: { oid: string; type: string; data: Buffer; like?: string }[] = [];
+  private pending: {
+    oid: string;
+    type: string;
+    data: Buffer;
+    like?: string;
+    splices?: readonly Splice[];
+  }[] = [];
   private readonly pendingIds = new Set<string>();
   /** The process streaming {@link prefetchBlobs}' answers, apart from on-demand reads. */
   private stream: CatFileStream | undefined;
@@ -182,13 +190,19 @@ export class ObjectStore implements ObjectAccess {
     return this.cache.get(like);
   }
 
-  write(type: string, data: Buffer, like?: string): string {
+  write(type: string, data: Buffer, like?: string, splices?: readonly Splice[]): string {
     const oid = hashObject(type, data);
     // Only objects written by this store are skipped. Which repository objects are known
     // here depends on how far the prefetch has got, and a pack that depended on timing
     // would differ from run to run; an object git already has is harmless in the pack.
     if (this.pendingIds.has(oid)) return oid;
-    this.pending.push(like === undefined ? { oid, type, data } : { oid, type, data, like });
+    this.pending.push(
+      like === undefined
+        ? { oid, type, data }
+        : splices === undefined
+          ? { oid, type, data, like }
+          : { oid, type, data, like, splices },
+    );
     this.pendingIds.add(oid);
     this.cache.set(oid, data);
     this.types.set(oid, type);
@@ -202,7 +216,7 @@ export class ObjectStore implements ObjectAccess {
   flush(): string | undefined {
     const b = new PackBuilder();
     for (const o of this.pending)
-      b.add(o.oid, o.type, o.data, o.like, this.outsideBase(o.like, o.type));
+      b.add(o.oid, o.type, o.data, o.like, this.outsideBase(o.like, o.type), o.splices);
     const built = b.finish();
     this.pending = [];
     this.pendingIds.clear();

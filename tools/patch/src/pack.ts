@@ -2,7 +2,7 @@ import { createHash, hash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { makeDelta } from './delta.js';
+import { deltaFromSplices, makeDelta, type Splice } from './delta.js';
 
 const TYPES: Record<string, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const OFS_DELTA = 6;
@@ -119,15 +119,28 @@ export class PackBuilder {
 
   /**
    * Adds an object. `likeData` is the content of `like` when `like` is not in this pack
-   * yet; the caller vouches that it is an object of the same `type`.
+   * yet; the caller vouches that it is an object of the same `type`. `splices`, when
+   * given, say how `data` is `like` with runs replaced (see {@link deltaFromSplices}).
    */
-  add(oid: string, type: string, data: Buffer, like?: string, likeData?: Buffer): void {
+  add(
+    oid: string,
+    type: string,
+    data: Buffer,
+    like?: string,
+    likeData?: Buffer,
+    splices?: readonly Splice[],
+  ): void {
     if (this.offsets.has(oid)) return;
     if (like !== undefined) {
       const known = this.objects.get(like);
       const base = known ? (known.type === type ? known.data : undefined) : likeData;
       const depth = known?.depth ?? 0;
-      const delta = base && depth < MAX_DEPTH ? makeDelta(base, data) : undefined;
+      const delta =
+        base && depth < MAX_DEPTH
+          ? splices
+            ? deltaFromSplices(base, data, splices)
+            : makeDelta(base, data)
+          : undefined;
       if (base && delta) {
         if (!known) this.addEntry(like, type, base);
         this.addEntry(oid, type, data, { base: like, data: delta }, depth + 1);
