@@ -43,21 +43,29 @@ const files = readdirSync(series)
   .sort();
 const mbox = Buffer.concat(files.map((f) => readFileSync(f)));
 
-function freshClone(name) {
+// The repository a series is applied to holds the base and its history, not the
+// commits the series was made from: a clone of the base alone (--no-local, or git would
+// link the whole object store in). With the series' own objects at hand, `git am` skips
+// writing every blob and tree a patch recreates, which nobody applying a mailed series
+// gets to do.
+// The runs before 2026-11-21 15:00 used such clones; `git am` is timed in one too
+// (git-full), for comparison with them.
+git(src, 'branch', '-f', 'bench-base', base);
+function freshClone(name, full = false) {
   const dir = join(root, name);
   rmSync(dir, { recursive: true, force: true });
-  git(root, 'clone', '-q', '--no-checkout', src, dir);
+  const only = ['--no-local', '--no-tags', '--single-branch', '--branch', 'bench-base'];
+  git(root, 'clone', '-q', ...(full ? [] : only), '--no-checkout', src, dir);
   git(dir, 'checkout', '-q', '-B', 'main', base);
   return dir;
 }
 
 function amRun(tool) {
-  const dir = freshClone(`${tool}-am`);
+  const dir = freshClone(`${tool}-am`, tool === 'git-full');
   const ms = time(() => {
-    const cmd =
-      tool === 'git'
-        ? ['git', ['am', '-q', ...files]]
-        : [process.execPath, [BIN, 'am', '-q', ...files]];
+    const cmd = tool.startsWith('git')
+      ? ['git', ['am', '-q', ...files]]
+      : [process.execPath, [BIN, 'am', '-q', ...files]];
     // rfl-ca: rfl-patch with the machine's NODE_EXTRA_CA_CERTS (see node-env.mjs).
     const runEnv = tool === 'rfl-ca' ? { ...env, NODE_EXTRA_CA_CERTS: extraCaCerts } : env;
     const r = spawnSync(cmd[0], cmd[1], { cwd: dir, env: runEnv });
@@ -67,7 +75,7 @@ function amRun(tool) {
 }
 
 const rounds = 5;
-const am = { git: [], rfl: [], 'rfl-ca': [] };
+const am = { git: [], rfl: [], 'rfl-ca': [], 'git-full': [] };
 let identical = true;
 for (let i = 0; i < rounds; i++) {
   const g = amRun('git');
@@ -75,6 +83,9 @@ for (let i = 0; i < rounds; i++) {
   am.git.push(g.ms);
   am.rfl.push(r.ms);
   identical &&= g.log === r.log && g.log.split('\n').length === count + 1;
+  const full = amRun('git-full');
+  am['git-full'].push(full.ms);
+  identical &&= g.log === full.log;
   if (extraCaCerts) {
     const c = amRun('rfl-ca');
     am['rfl-ca'].push(c.ms);
@@ -121,7 +132,8 @@ const rate = (ms) => Math.round((count / ms) * 1000).toLocaleString('en-US');
 const report = `| measurement (${count} patches, ${cpus().length} cores, git ${git(root, 'version').toString().trim().replace('git version ', '')}) | git | rfl-patch | ratio |
 | --- | --- | --- | --- |
 | am, median of ${rounds} fresh clones | ${f(median(am.git))} | ${f(median(am.rfl))} | ${(median(am.git) / median(am.rfl)).toFixed(1)}× |
-${extraCaCerts ? `| am as above, with NODE_EXTRA_CA_CERTS | ${f(median(am.git))} | ${f(median(am['rfl-ca']))} | ${(median(am.git) / median(am['rfl-ca'])).toFixed(1)}× |\n` : ''}| format, best of 3 | ${f(fmtGit)} | ${f(fmtRfl)} | ${(fmtGit / fmtRfl).toFixed(1)}× |
+${extraCaCerts ? `| am as above, with NODE_EXTRA_CA_CERTS | ${f(median(am.git))} | ${f(median(am['rfl-ca']))} | ${(median(am.git) / median(am['rfl-ca'])).toFixed(1)}× |\n` : ''}| git am in a clone that holds the series' objects (the setup before 2026-11-21 15:00) | ${f(median(am['git-full']))} | | |
+| format, best of 3 | ${f(fmtGit)} | ${f(fmtRfl)} | ${(fmtGit / fmtRfl).toFixed(1)}× |
 | messages parsed per second (git: mailsplit + one mailinfo per message; rfl: in process) | ${rate(parseGit)} | ${rate(parseRfl)} | ${(parseGit / parseRfl).toFixed(0)}× |
 | \`rfl-patch --help\` start-up, best of 5 | | ${Math.round(startup)} ms | |
 
