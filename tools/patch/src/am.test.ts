@@ -101,6 +101,58 @@ describe('am parity with git am', () => {
   it('CRLF content with --keep-cr: identical commit ids', async () => {
     await parity(42, 30, true);
   });
+  it('without a temporary directory: the preimages come through the reading process', async () => {
+    // The prefetch stream needs a temporary file; where none can be made, the same
+    // questions go to the process that answers reads, and nothing else changes.
+    const root = tempDir('no-tmp');
+    const src = join(root, 'src');
+    initRepo(src);
+    randomHistory(src, 9, 4, false);
+    git(src, 'tag', 'base');
+    randomHistory(src, 1009, 12, false);
+    const files = series(src, 'base..main', join(root, 'series'));
+    clone(src, join(root, 'git'), 'base');
+    clone(src, join(root, 'rfl'), 'base');
+    expect(gitAm(join(root, 'git'), files)).toBe(true);
+    const mails = files.flatMap((f) => readMails(f));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(root, 'does-not-exist');
+    try {
+      expect((await am(join(root, 'rfl'), mails)).stopped).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(history(join(root, 'rfl'), 'base..HEAD')).toBe(history(join(root, 'git'), 'base..HEAD'));
+  });
+});
+
+describe('the pack am writes', () => {
+  it('is the same, byte for byte, from two runs of one series', async () => {
+    const root = tempDir('pack-same');
+    const src = join(root, 'src');
+    initRepo(src);
+    randomHistory(src, 21, 4, false);
+    git(src, 'tag', 'base');
+    randomHistory(src, 1021, 30, false);
+    const files = series(src, 'base..main', join(root, 'series'));
+    const packs: string[][] = [];
+    for (const name of ['one', 'two']) {
+      const dir = join(root, name);
+      clone(src, dir, 'base');
+      const before = new Set(readdirSync(join(dir, '.git', 'objects', 'pack')));
+      const result = await am(
+        dir,
+        files.flatMap((f) => readMails(f)),
+      );
+      expect(result.stopped).toBeUndefined();
+      packs.push(readdirSync(join(dir, '.git', 'objects', 'pack')).filter((n) => !before.has(n)));
+      expect(git(dir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    }
+    // A pack's name is the hash of its bytes.
+    expect(packs[0]!.length).toBe(2);
+    expect(packs[1]).toEqual(packs[0]);
+  });
 });
 
 function conflictRepo(): { dir: string; mails: Buffer[] } {

@@ -159,10 +159,15 @@ export class ObjectStore implements ObjectAccess {
     const wanted = [...new Set(abbrevs)].filter((a) => !/^0+$/.test(a) && !this.pendingIds.has(a));
     if (wanted.length === 0) return;
     let answers: Promise<RawObject | undefined>[];
-    if (this.openStream && !this.stream) {
+    try {
+      if (!this.openStream || this.stream) throw new Error('one stream per store');
       this.stream = this.openStream(wanted);
       answers = this.stream.answers;
-    } else answers = wanted.map((abbrev) => this.cat.read(abbrev));
+    } catch {
+      // No stream (none here, one already, or no temporary file to be had): the same
+      // questions go to the process that answers reads, behind which reads then queue.
+      answers = wanted.map((abbrev) => this.cat.read(abbrev));
+    }
     wanted.forEach((abbrev, k) => {
       const arrived = answers[k]!.then(
         (obj) => {
