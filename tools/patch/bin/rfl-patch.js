@@ -24,6 +24,8 @@ if (argv[0] === 'check' && !help) {
   loadBundle('check').checkMain(argv.slice(1));
 } else if (argv[0] === 'am' && !help) {
   loadBundle('am').amMain(argv.slice(1));
+} else if (argv[0] === 'range-diff' && !help) {
+  loadBundle('range-diff').rangeDiffMain(argv.slice(1));
 } else {
   import('../dist/cli.js');
 }
