@@ -45,7 +45,7 @@ function writeEntryHeader(out: Buffer, at: number, type: number, size: number): 
   return at;
 }
 
-/** Below this size an entry is stored, not deflated: see {@link compress}. */
+/** Below this size an entry is stored, not deflated: see {@link writeStored}. */
 const STORE_BELOW = 512;
 
 /** The zlib Adler-32 checksum of `data`. */
@@ -65,12 +65,12 @@ function adler32(data: Buffer): number {
 }
 
 /**
- * Writes `data` at `at` as a zlib stream, as pack entries need it; returns where it
- * ends. `out` must have room for `data.length + 11` bytes; a deflated entry is written
- * by the caller, who knows its size only after deflating. Small entries (commits, tree and
- * file deltas of a few dozen bytes) go in one stored block: deflate saves little on
- * them, and each `deflateSync` call costs a fresh zlib state (about 20 us), which for the
- * ~2,000 small objects of a 400-patch series was a third of the pack's time.
+ * Writes `data` at `at` as a zlib stream of one stored block, as pack entries need it;
+ * returns where it ends (`out` must have room for `data.length + 11` bytes). Small
+ * entries (commits, tree and file deltas of a few dozen bytes) go in this way: deflate
+ * saves little on them, and each `deflateSync` call costs a fresh zlib state (about
+ * 20 us), which for the ~2,000 small objects of a 400-patch series was a third of the
+ * pack's time.
  */
 function writeStored(out: Buffer, at: number, data: Buffer): number {
   out[at] = 0x78;
