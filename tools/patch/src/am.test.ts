@@ -30,6 +30,25 @@ function gitAm(dir: string, files: string[], flags: string[] = []): boolean {
   }
 }
 
+/**
+ * A repository with a random base (tag `base`) and `count` random commits on it, and
+ * those commits as `format-patch` files.
+ */
+function randomSeries(
+  tag: string,
+  seed: number,
+  count: number,
+  opts: { baseCommits?: number; crlf?: boolean; extra?: string[] } = {},
+): { root: string; src: string; files: string[] } {
+  const root = tempDir(tag);
+  const src = join(root, 'src');
+  initRepo(src);
+  randomHistory(src, seed, opts.baseCommits ?? 4, opts.crlf ?? false);
+  git(src, 'tag', 'base');
+  randomHistory(src, seed + 1000, count, opts.crlf ?? false);
+  return { root, src, files: series(src, 'base..main', join(root, 'series'), opts.extra) };
+}
+
 async function parity(
   seed: number,
   count: number,
@@ -37,13 +56,7 @@ async function parity(
   extra: string[] = [],
   signoff = false,
 ): Promise<void> {
-  const root = tempDir(`parity-${seed}`);
-  const src = join(root, 'src');
-  initRepo(src);
-  randomHistory(src, seed, 4, crlf);
-  git(src, 'tag', 'base');
-  randomHistory(src, seed + 1000, count, crlf);
-  const files = series(src, 'base..main', join(root, 'series'), extra);
+  const { root, src, files } = randomSeries(`parity-${seed}`, seed, count, { crlf, extra });
   const flags = [...(crlf ? ['--keep-cr'] : []), ...(signoff ? ['--signoff'] : [])];
   clone(src, join(root, 'git'), 'base');
   clone(src, join(root, 'rfl'), 'base');
@@ -104,13 +117,7 @@ describe('am parity with git am', () => {
   it('without a temporary directory: the preimages come through the reading process', async () => {
     // The prefetch stream needs a temporary file; where none can be made, the same
     // questions go to the process that answers reads, and nothing else changes.
-    const root = tempDir('no-tmp');
-    const src = join(root, 'src');
-    initRepo(src);
-    randomHistory(src, 9, 4, false);
-    git(src, 'tag', 'base');
-    randomHistory(src, 1009, 12, false);
-    const files = series(src, 'base..main', join(root, 'series'));
+    const { root, src, files } = randomSeries('no-tmp', 9, 12);
     clone(src, join(root, 'git'), 'base');
     clone(src, join(root, 'rfl'), 'base');
     expect(gitAm(join(root, 'git'), files)).toBe(true);
@@ -129,13 +136,7 @@ describe('am parity with git am', () => {
 
 describe('the pack am writes', () => {
   it('is the same, byte for byte, from two runs of one series', async () => {
-    const root = tempDir('pack-same');
-    const src = join(root, 'src');
-    initRepo(src);
-    randomHistory(src, 21, 4, false);
-    git(src, 'tag', 'base');
-    randomHistory(src, 1021, 30, false);
-    const files = series(src, 'base..main', join(root, 'series'));
+    const { root, src, files } = randomSeries('pack-same', 21, 30);
     const packs: string[][] = [];
     for (const name of ['one', 'two']) {
       const dir = join(root, name);
@@ -217,13 +218,7 @@ describe('am failure handling', () => {
   });
 
   it('writes no reflog where reflogs are off, as git does', async () => {
-    const root = tempDir('nolog');
-    const src = join(root, 'src');
-    initRepo(src);
-    randomHistory(src, 9, 2, false);
-    git(src, 'tag', 'base');
-    randomHistory(src, 1009, 3, false);
-    const files = series(src, 'base..main', join(root, 'series'));
+    const { root, src, files } = randomSeries('nolog', 9, 3, { baseCommits: 2 });
     const dir = join(root, 'dst');
     clone(src, dir, 'base');
     git(dir, 'config', 'core.logAllRefUpdates', 'false');

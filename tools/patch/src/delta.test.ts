@@ -4,7 +4,7 @@ import { applyDelta } from './binary.js';
 import { deltaFromSplices, makeDelta } from './delta.js';
 import { patchContent } from './diff-apply.js';
 import { hashObject } from './objects.js';
-import { writePack } from './pack.js';
+import { type PackEntry, writePack } from './pack.js';
 import type { Hunk } from './patch.js';
 import { EMPTY_TREE } from './repo.js';
 import { git, gitRaw, initRepo, rng, tempDir } from './test-support/git-fixture.js';
@@ -160,7 +160,7 @@ describe('writePack with deltas', () => {
       return b;
     };
     const base = Buffer.from(lines(200));
-    const entries = [{ oid: hashObject('blob', base), type: 'blob', data: base }];
+    const entries: PackEntry[] = [{ oid: hashObject('blob', base), type: 'blob', data: base }];
     let at = 0;
     for (const gap of [100, 20_000, 3_000_000]) {
       const filler = noise(gap);
@@ -171,7 +171,7 @@ describe('writePack with deltas', () => {
         type: 'blob',
         data: next,
         delta: { base: entries[0]!.oid, data: makeDelta(base, next)! },
-      } as (typeof entries)[number]);
+      });
     }
     const name = writePack(join(dir, '.git', 'objects', 'pack'), entries)!;
     const verify = git(dir, 'verify-pack', '-v', join('.git', 'objects', 'pack', `${name}.idx`));

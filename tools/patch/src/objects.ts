@@ -142,8 +142,7 @@ export class ObjectStore implements ObjectAccess {
     if (abbrev.length === 40 && this.pendingIds.has(abbrev)) return abbrev;
     const obj = await this.cat.read(abbrev);
     if (!obj || obj.type !== type) return undefined;
-    this.cache.set(obj.oid, obj.data);
-    this.types.set(obj.oid, type);
+    this.keep(obj.oid, type, obj.data);
     return obj.oid;
   }
 
